@@ -1,0 +1,136 @@
+package io.tapflow.localstack.kafka;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+import org.apache.kafka.server.common.MetadataVersion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real Kafka broker in this JVM: one combined KRaft controller+broker node built with Kafka's own
+ * {@link KafkaClusterTestKit}. Internal topics run with replication factor 1 so transactions (EXACTLY_ONCE
+ * sinks) work on a single node.
+ */
+public final class KafkaBroker implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaBroker.class);
+
+    private static KafkaBroker shared;
+
+    private final KafkaClusterTestKit cluster;
+
+    private KafkaBroker(KafkaClusterTestKit cluster) {
+        this.cluster = cluster;
+    }
+
+    /** Starts a fresh broker whose log directories are deleted on {@link #close()}. */
+    public static KafkaBroker start() {
+        return start(null);
+    }
+
+    /**
+     * Starts a broker. With a non-null {@code dataDir} its logs live there and survive {@link #close()};
+     * with null they go to a temporary directory that is deleted on close.
+     */
+    public static KafkaBroker start(Path dataDir) {
+        long t0 = System.nanoTime();
+        try {
+            TestKitNodes.Builder nodes = new TestKitNodes.Builder()
+                    .setCombined(true)
+                    .setNumBrokerNodes(1)
+                    .setNumControllerNodes(1)
+                    .setBootstrapMetadataVersion(MetadataVersion.LATEST_PRODUCTION);
+            if (dataDir != null) {
+                nodes.setBaseDirectory(dataDir);
+            }
+            KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(nodes.build())
+                    .setConfigProp("offsets.topic.replication.factor", "1")
+                    .setConfigProp("offsets.topic.num.partitions", "4")
+                    .setConfigProp("transaction.state.log.replication.factor", "1")
+                    .setConfigProp("transaction.state.log.min.isr", "1")
+                    .setConfigProp("transaction.state.log.num.partitions", "4")
+                    .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                    .setConfigProp("auto.create.topics.enable", "false")
+                    .setDeleteOnClose(dataDir == null)
+                    .build();
+            cluster.format();
+            cluster.startup();
+            cluster.waitForReadyBrokers();
+            KafkaBroker broker = new KafkaBroker(cluster);
+            LOG.info("Kafka broker up at {} in {} ms", broker.bootstrapServers(),
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+            return broker;
+        } catch (Exception e) {
+            throw new IllegalStateException("Kafka broker (KRaft, in-process) failed to start: " + e, e);
+        }
+    }
+
+    /** One broker per JVM, started on first use and stopped by a shutdown hook. */
+    public static synchronized KafkaBroker shared() {
+        if (shared == null) {
+            shared = start();
+            KafkaBroker toClose = shared;
+            Runtime.getRuntime().addShutdownHook(new Thread(toClose::close, "kafka-broker-shutdown"));
+        }
+        return shared;
+    }
+
+    public String bootstrapServers() {
+        return cluster.bootstrapServers();
+    }
+
+    /** Client properties with {@code bootstrap.servers} set; callers add their own settings. */
+    public Properties clientProperties() {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        return props;
+    }
+
+    public Admin admin() {
+        return Admin.create(clientProperties());
+    }
+
+    /** Creates a topic (replication factor 1) unless it exists already. */
+    public void createTopic(String name, int partitions, Map<String, String> configs) {
+        try (Admin admin = admin()) {
+            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs)))
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new IllegalStateException("cannot create topic " + name + ": " + e.getCause(), e.getCause());
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot create topic " + name + ": " + e, e);
+        }
+    }
+
+    public void createTopic(String name, int partitions) {
+        createTopic(name, partitions, Map.of());
+    }
+
+    @Override
+    public void close() {
+        try {
+            cluster.close();
+        } catch (Exception e) {
+            LOG.warn("Kafka broker did not shut down cleanly: {}", e.toString());
+        }
+    }
+
+    /** How long clients should wait for this broker in tests; the broker is local and starts in seconds. */
+    public static Duration clientTimeout() {
+        return Duration.ofSeconds(30);
+    }
+}
