@@ -133,8 +133,9 @@ public final class ClickHouseServer implements AutoCloseable {
     }
 
     /**
-     * A client-v2 client for this server with {@code database} as default database. Compression is off both ways:
-     * ClickHouse 18.16 cannot do what client-v2 expects of it otherwise (FINDINGS). The caller closes it.
+     * A client-v2 client for this server with {@code database} as default database (also passed as the
+     * {@code database} URL parameter, which is what 18.16 reads). Compression is off both ways: ClickHouse 18.16
+     * cannot do what client-v2 expects of it otherwise (FINDINGS). The caller closes it.
      */
     public Client newClient(String database) {
         return new Client.Builder()
@@ -142,6 +143,8 @@ public final class ClickHouseServer implements AutoCloseable {
                 .setUsername(USER)
                 .setPassword("")
                 .setDefaultDatabase(database)
+                // 18.16 ignores the X-ClickHouse-Database header client-v2 sends; it reads the ?database= parameter
+                .serverSetting("database", database)
                 .compressServerResponse(false)
                 .compressClientRequest(false)
                 .build();

@@ -46,8 +46,9 @@ public final class ClickHouseMigrator {
     private final ChecksumPolicy checksumPolicy;
 
     /**
-     * @param client        a client-v2 client (compression off for 18.16); not closed here
-     * @param dialect       null to detect it from the server
+     * @param client  a client-v2 client (compression off for 18.16) whose default database exists already
+     *                (e.g. {@code default}: the target database may not exist yet); not closed here
+     * @param dialect null to detect it from the server
      */
     public ClickHouseMigrator(Client client, String database, ClickHouseDialect dialect, ChecksumPolicy policy) {
         this.client = client;
