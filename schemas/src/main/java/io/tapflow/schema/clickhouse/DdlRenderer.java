@@ -21,8 +21,8 @@ import java.util.regex.Pattern;
  *   <tr><td>{@code {{TTL:expr}}}</td><td>{@code TTL expr}</td><td>empty</td></tr>
  * </table>
  *
- * Anything else between {@code {{ }}}, an unclosed {@code {{}, a stray {@code }}} or an empty argument is an error
- * naming the file and line. Placeholders inside comments are ignored (comments are stripped first); inside string
+ * Any other token between double braces, an opening pair without a closing one, a stray closing pair or an empty
+ * argument is a {@link DdlTemplateException} naming the file and line. Placeholders inside comments are ignored (comments are stripped first); inside string
  * literals they are substituted like anywhere else.
  */
 public final class DdlRenderer {
