@@ -1,0 +1,180 @@
+package io.tapflow.localstack.prometheus;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tapflow.localstack.process.Binaries;
+import io.tapflow.localstack.process.FreePorts;
+import io.tapflow.localstack.process.HealthCheck;
+import io.tapflow.localstack.process.InstanceDir;
+import io.tapflow.localstack.process.ManagedProcess;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real Prometheus server (Debian's {@code prometheus}) as a local process with the remote-write receiver on.
+ * Its config ({@code prometheus.yml}: no scrape jobs, out-of-order samples accepted within
+ * {@link #OUT_OF_ORDER_WINDOW} so replayed windows are not rejected) and its TSDB ({@code data/}) live in its
+ * instance directory; it listens on 127.0.0.1 on a free port.
+ */
+public final class PrometheusServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PrometheusServer.class);
+    public static final String BINARY = "prometheus";
+    /** How far behind the newest sample of a series a remote-written sample may be. */
+    public static final String OUT_OF_ORDER_WINDOW = "2h";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static PrometheusServer shared;
+
+    private final InstanceDir dir;
+    private final ManagedProcess process;
+    private final int port;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private PrometheusServer(InstanceDir dir, ManagedProcess process, int port) {
+        this.dir = dir;
+        this.process = process;
+        this.port = port;
+    }
+
+    /** A server on a temporary directory that {@link #close()} deletes. */
+    public static PrometheusServer start() {
+        return start(InstanceDir.temporary("prometheus"));
+    }
+
+    /** A server whose TSDB lives in {@code dataDir} and survives {@link #close()}. */
+    public static PrometheusServer start(Path dataDir) {
+        return start(InstanceDir.kept(dataDir));
+    }
+
+    private static PrometheusServer start(InstanceDir dir) {
+        try {
+            Path binary = Binaries.locate(BINARY, "Debian package prometheus");
+            return ManagedProcess.retryOnPortClash(3, () -> startOnce(binary, dir));
+        } catch (RuntimeException e) {
+            dir.close();
+            throw e;
+        }
+    }
+
+    private static PrometheusServer startOnce(Path binary, InstanceDir dir) {
+        int port = FreePorts.find();
+        Path config = dir.write("prometheus.yml", """
+                # written by tapflow local-stack; rewritten on every start
+                global:
+                  scrape_interval: 15s
+                  evaluation_interval: 15s
+                storage:
+                  tsdb:
+                    out_of_order_time_window: %s
+                scrape_configs: []
+                """.formatted(OUT_OF_ORDER_WINDOW));
+        Path data = dir.dir("data");
+        ManagedProcess process = ManagedProcess.builder("prometheus")
+                .command(binary, List.of(
+                        "--config.file=" + config,
+                        "--storage.tsdb.path=" + data,
+                        "--web.listen-address=127.0.0.1:" + port,
+                        "--web.enable-remote-write-receiver",
+                        "--web.enable-lifecycle"))
+                .workDir(dir.root())
+                .logDir(dir.dir("log"))
+                .healthCheck(HealthCheck.httpGet(URI.create("http://127.0.0.1:" + port + "/-/ready"), "Prometheus"))
+                .startTimeout(Duration.ofSeconds(60))
+                .stopTimeout(Duration.ofSeconds(30))
+                .start();
+        PrometheusServer server = new PrometheusServer(dir, process, port);
+        LOG.info("Prometheus up at {} (dir {})", server.url(), dir.root());
+        return server;
+    }
+
+    /** One server per JVM, started on first use and stopped by a shutdown hook. */
+    public static synchronized PrometheusServer shared() {
+        if (shared == null) {
+            shared = start();
+            PrometheusServer toClose = shared;
+            Runtime.getRuntime().addShutdownHook(new Thread(toClose::close, "prometheus-server-shutdown"));
+        }
+        return shared;
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** Where remote-write senders POST (snappy-compressed protobuf WriteRequest). */
+    public String remoteWriteUrl() {
+        return url() + "/api/v1/write";
+    }
+
+    public Path directory() {
+        return dir.root();
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /**
+     * An instant query ({@code GET /api/v1/query}) evaluated now; returns the JSON body. A non-success answer
+     * throws with Prometheus' error text.
+     */
+    public String query(String promql) {
+        URI uri = URI.create(url() + "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8));
+        HttpResponse<String> response;
+        try {
+            response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new IllegalStateException("Prometheus at " + url() + " unreachable: " + e + "\nquery: " + promql, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted during Prometheus query: " + promql, e);
+        }
+        String body = response.body();
+        String status;
+        String error;
+        try {
+            JsonNode json = JSON.readTree(body);
+            status = json.path("status").asText();
+            error = json.path("errorType").asText() + ": " + json.path("error").asText();
+        } catch (IOException e) {
+            status = "unparseable";
+            error = body.trim();
+        }
+        if (response.statusCode() != 200 || !"success".equals(status)) {
+            throw new IllegalStateException("Prometheus query failed (HTTP " + response.statusCode() + ") "
+                    + error + "\nquery: " + promql);
+        }
+        return body;
+    }
+
+    /** Stops the server (SIGTERM, then SIGKILL after 30 s) and deletes a temporary directory. */
+    @Override
+    public void close() {
+        try {
+            process.close();
+        } finally {
+            dir.close();
+        }
+    }
+}
