@@ -82,9 +82,18 @@ public final class ClickHouseMigrate {
                 return 0;
             }
         } catch (RuntimeException e) {
-            System.err.println("migration failed: " + e.getMessage());
+            System.err.println("migration failed: " + e.getMessage() + rootCause(e));
             return 1;
         }
+    }
+
+    /** client-v2 wraps "connection refused" and the like several levels deep; users need that line. */
+    private static String rootCause(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == e ? "" : System.lineSeparator() + "caused by: " + root;
     }
 
     private static Map<String, String> parse(String[] args) {
