@@ -1,0 +1,18 @@
+package io.tapflow.protocols;
+
+/**
+ * Decodes one direction of one connection, incrementally: segments arrive in stream order, split at any byte, and
+ * with uncaptured holes. One instance per (connection, direction); not thread-safe.
+ *
+ * <p>Contract, checked for every parser by the contract and fuzz tests: {@link #feed} and {@link #close} never
+ * throw on any input, never loop (work per call is bounded by the bytes fed), and hold at most
+ * {@link ParserOptions#maxBufferedBytes()} captured bytes.
+ */
+public interface StreamDecoder {
+
+    /** Feeds the next segment and emits every message it completes. */
+    void feed(Segment segment, MessageSink out);
+
+    /** The stream ended (connection closed): emits what only the end completes (e.g. a body ended by close). */
+    void close(MessageSink out);
+}

@@ -1,0 +1,181 @@
+package io.tapflow.protocols;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Locale;
+
+/**
+ * Reads the trace context applications already propagate: W3C {@code traceparent}, Zipkin {@code b3} (single
+ * header) and {@code X-B3-*} (multi header), Jaeger {@code uber-trace-id} and SkyWalking {@code sw8}. Shared by
+ * every protocol that carries headers (HTTP/1, HTTP/2 and gRPC metadata, Kafka headers, MQTT 5 properties).
+ *
+ * <p>Feed each header of one message to a {@link Collector}; when several formats are present the most precise
+ * wins in the order listed above.
+ */
+public final class TraceHeaders {
+
+    private TraceHeaders() {
+    }
+
+    /** Collects the trace headers of one message. Not thread-safe; one per message. */
+    public static final class Collector {
+        private final String requestIdHeader;
+        private TraceContext context;
+        private int rank = Integer.MAX_VALUE;
+        private String b3TraceId;
+        private String b3SpanId;
+        private String b3ParentSpanId;
+        private String requestId;
+
+        public Collector(String requestIdHeader) {
+            this.requestIdHeader = requestIdHeader.toLowerCase(Locale.ROOT);
+        }
+
+        /**
+         * Offers one header; returns true when it was a trace or request-id header. Names are compared
+         * case-insensitively; values are trimmed.
+         */
+        public boolean offer(String name, String value) {
+            if (name == null || value == null) {
+                return false;
+            }
+            String n = name.toLowerCase(Locale.ROOT);
+            String v = value.trim();
+            switch (n) {
+                case "traceparent" -> keep(traceparent(v), 0);
+                case "b3" -> keep(b3(v), 1);
+                case "x-b3-traceid" -> b3TraceId = hexOrNull(v, 16, 32);
+                case "x-b3-spanid" -> b3SpanId = hexOrNull(v, 16, 16);
+                case "x-b3-parentspanid" -> b3ParentSpanId = hexOrNull(v, 16, 16);
+                case "uber-trace-id" -> keep(uber(v), 3);
+                case "sw8" -> keep(sw8(v), 4);
+                default -> {
+                    if (n.equals(requestIdHeader)) {
+                        requestId = v.isEmpty() ? null : v;
+                        return true;
+                    }
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** The winning trace context, or null. */
+        public TraceContext context() {
+            if (b3TraceId != null && b3SpanId != null && rank > 2) {
+                return new TraceContext(b3TraceId, b3SpanId, b3ParentSpanId, "x-b3");
+            }
+            return context;
+        }
+
+        /** The request id header's value, or null. */
+        public String requestId() {
+            return requestId;
+        }
+
+        private void keep(TraceContext candidate, int candidateRank) {
+            if (candidate != null && candidateRank < rank) {
+                context = candidate;
+                rank = candidateRank;
+            }
+        }
+    }
+
+    /** {@code version-traceid-spanid-flags}; all-zero ids are invalid per the W3C spec. */
+    static TraceContext traceparent(String v) {
+        String[] parts = v.split("-", -1);
+        if (parts.length < 4 || parts[0].length() != 2 || "ff".equals(parts[0])) {
+            return null;
+        }
+        String traceId = hexOrNull(parts[1], 32, 32);
+        String spanId = hexOrNull(parts[2], 16, 16);
+        if (traceId == null || spanId == null || isZero(traceId) || isZero(spanId)) {
+            return null;
+        }
+        return new TraceContext(traceId, spanId, null, "traceparent");
+    }
+
+    /** {@code traceid-spanid[-sampled[-parentspanid]]}; a lone sampling flag carries no ids. */
+    static TraceContext b3(String v) {
+        String[] parts = v.split("-", -1);
+        if (parts.length < 2) {
+            return null;
+        }
+        String traceId = hexOrNull(parts[0], 16, 32);
+        String spanId = hexOrNull(parts[1], 16, 16);
+        if (traceId == null || spanId == null) {
+            return null;
+        }
+        String parent = parts.length >= 4 ? hexOrNull(parts[3], 16, 16) : null;
+        return new TraceContext(traceId, spanId, parent, "b3");
+    }
+
+    /** {@code traceid:spanid:parentid:flags}, possibly URL-encoded ({@code %3A}); ids may drop leading zeros. */
+    static TraceContext uber(String v) {
+        String[] parts = v.replace("%3A", ":").replace("%3a", ":").split(":", -1);
+        if (parts.length != 4) {
+            return null;
+        }
+        String traceId = hexOrNull(parts[0], 1, 32);
+        String spanId = hexOrNull(parts[1], 1, 16);
+        String parent = hexOrNull(parts[2], 1, 16);
+        if (traceId == null || spanId == null) {
+            return null;
+        }
+        traceId = pad(traceId, traceId.length() <= 16 ? 16 : 32);
+        return new TraceContext(traceId, pad(spanId, 16), parent == null || isZero(parent) ? null : pad(parent, 16),
+                "uber-trace-id");
+    }
+
+    /**
+     * SkyWalking v3 {@code sample-traceId-segmentId-spanId-parentService-…} with base64 ids; the span id is the
+     * segment id and span index, since SkyWalking spans are numbered within a segment.
+     */
+    static TraceContext sw8(String v) {
+        String[] parts = v.split("-", -1);
+        if (parts.length < 8 || !("0".equals(parts[0]) || "1".equals(parts[0]))) {
+            return null;
+        }
+        String traceId = base64Text(parts[1]);
+        String segmentId = base64Text(parts[2]);
+        if (traceId == null || segmentId == null || parts[3].isEmpty() || !parts[3].chars().allMatch(Character::isDigit)) {
+            return null;
+        }
+        return new TraceContext(traceId, segmentId + "." + parts[3], null, "sw8");
+    }
+
+    private static String base64Text(String s) {
+        try {
+            String text = new String(Base64.getDecoder().decode(s), StandardCharsets.UTF_8);
+            return text.isEmpty() ? null : text;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** Lower-case hex of {@code min..max} chars, or null. */
+    static String hexOrNull(String s, int min, int max) {
+        if (s.length() < min || s.length() > max) {
+            return null;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            if (Character.digit(s.charAt(i), 16) < 0) {
+                return null;
+            }
+        }
+        return s.toLowerCase(Locale.ROOT);
+    }
+
+    private static boolean isZero(String hex) {
+        for (int i = 0; i < hex.length(); i++) {
+            if (hex.charAt(i) != '0') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String pad(String hex, int len) {
+        return hex.length() >= len ? hex : "0".repeat(len - hex.length()) + hex;
+    }
+}
