@@ -14,7 +14,7 @@ cli() { redis-cli -h 127.0.0.1 -p "$PORT" "$@"; }
 F="tcp port $PORT"
 # lib.sh stops tcpdump 0.3 s after the last packet, but without --immediate-mode libpcap hands packets over per
 # ring block (1 s timeout) and drops the unfinished block on SIGINT: wait for the block to be handed over first.
-stop() { sleep 1.2; capture_stop; }
+stop() { sleep 2; capture_stop; }
 
 capture_start 01-set-get "$F"
 cli SET user:1 alice
