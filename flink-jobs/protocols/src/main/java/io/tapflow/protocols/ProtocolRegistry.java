@@ -1,5 +1,7 @@
 package io.tapflow.protocols;
 
+import io.tapflow.protocols.dns.DnsParser;
+import io.tapflow.protocols.redis.RedisParser;
 import io.tapflow.schema.L7Protocol;
 import java.util.List;
 import java.util.Optional;
@@ -23,6 +25,12 @@ public final class ProtocolRegistry {
     /** Every parser of tapflow, highest priority first. */
     public static ProtocolRegistry defaults(ParserOptions options) {
         return new ProtocolRegistry(List.of(
+                // Redis: a client's "*<n>\r\n$" is unambiguous (HIGH); its MEDIUM guesses on bare reply lines
+                // ("+OK\r\n", ":1\r\n") should lose ties to the text protocols with stronger signatures.
+                new RedisParser(options),
+                // DNS last: a binary header with no magic; its best guess (a well-formed header and question) is
+                // only MEDIUM-ish, so every protocol with a real signature must win ties against it.
+                new DnsParser(options)
         ));
     }
 
