@@ -29,7 +29,7 @@ class ParserContractTest {
         return ProtocolRegistry.defaults(Goldens.OPTIONS).parsers().stream();
     }
 
-    @ParameterizedTest(name = "{0}", allowZeroInvocations = true)
+    @ParameterizedTest(name = "{0}")
     @MethodSource("parsers")
     void emptyAndHoleOnlyInput(ProtocolParser parser) {
         assertTimeoutPreemptively(LIMIT, () -> {
@@ -45,7 +45,7 @@ class ParserContractTest {
         });
     }
 
-    @ParameterizedTest(name = "{0}", allowZeroInvocations = true)
+    @ParameterizedTest(name = "{0}")
     @MethodSource("parsers")
     void garbageNeverBreaksTheDecoder(ProtocolParser parser) {
         assertTimeoutPreemptively(LIMIT, () -> {
@@ -67,7 +67,7 @@ class ParserContractTest {
         });
     }
 
-    @ParameterizedTest(name = "{0}", allowZeroInvocations = true)
+    @ParameterizedTest(name = "{0}")
     @MethodSource("parsers")
     void everyPrefixOfRealTrafficIsSafe(ProtocolParser parser) {
         assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
@@ -88,7 +88,7 @@ class ParserContractTest {
         });
     }
 
-    @ParameterizedTest(name = "{0}", allowZeroInvocations = true)
+    @ParameterizedTest(name = "{0}")
     @MethodSource("parsers")
     void matchesStaysInRangeAndInBounds(ProtocolParser parser) {
         Random random = new Random(7);

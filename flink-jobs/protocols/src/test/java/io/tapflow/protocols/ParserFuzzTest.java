@@ -27,7 +27,7 @@ class ParserFuzzTest {
         return ProtocolRegistry.defaults(Goldens.OPTIONS).parsers().stream();
     }
 
-    @ParameterizedTest(name = "{0}", allowZeroInvocations = true)
+    @ParameterizedTest(name = "{0}")
     @MethodSource("parsers")
     void randomAndMutatedInputNeverBreaksTheDecoder(ProtocolParser parser) {
         String dir = parser.protocol().name().toLowerCase(Locale.ROOT);
