@@ -46,7 +46,9 @@ capture_start() {
   local name="$1" filter="$2" out="$GOLDEN_DIR/$PROTO/$1.pcap"
   mkdir -p "$GOLDEN_DIR/$PROTO"
   rm -f "$out"
-  tcpdump -i lo -U -s 0 -w "$out" "$filter" 2>"$WORK/tcpdump.log" &
+  # --immediate-mode: without it libpcap hands packets over per ~1 s ring block, and the packets of a block
+  # that has not retired when capture_stop interrupts tcpdump are lost (recordings came out empty)
+  tcpdump -i lo --immediate-mode -U -s 0 -w "$out" "$filter" 2>"$WORK/tcpdump.log" &
   _TCPDUMP_PID=$!
   local i
   for i in $(seq 1 100); do grep -q "listening on" "$WORK/tcpdump.log" 2>/dev/null && break; sleep 0.05; done
