@@ -1,5 +1,7 @@
 package io.tapflow.protocols;
 
+import io.tapflow.protocols.kafka.KafkaParser;
+import io.tapflow.protocols.mqtt.MqttParser;
 import io.tapflow.schema.L7Protocol;
 import java.util.List;
 import java.util.Optional;
@@ -23,6 +25,11 @@ public final class ProtocolRegistry {
     /** Every parser of tapflow, highest priority first. */
     public static ProtocolRegistry defaults(ParserOptions options) {
         return new ProtocolRegistry(List.of(
+                // MQTT: its CONNECT is unmistakable (HIGH) but a bare fixed header is only LOW, so text protocols
+                // listed before it win ties; ahead of Kafka because a Kafka size prefix says even less
+                new MqttParser(options),
+                // Kafka: a length prefix plus api key/version is MEDIUM at best; last, as the most generic framing
+                new KafkaParser(options)
         ));
     }
 

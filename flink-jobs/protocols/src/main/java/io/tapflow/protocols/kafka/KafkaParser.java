@@ -12,7 +12,8 @@ import io.tapflow.schema.L7Protocol;
  * <p><b>Requests</b> (client to server): {@code int32 size}, request header v1 (api_key, api_version,
  * correlation_id, client_id) or v2 (plus tagged fields, for flexible versions). Emitted with request_type = the API
  * name (Produce, Fetch, Metadata, ApiVersions, FindCoordinator, JoinGroup…), version = the api version, pairId =
- * correlation id, attribute {@code kafka.client_id}. Produce (v0-v13) and Fetch (v0-v18) also yield their topics:
+ * correlation id, attribute {@code kafka.client_id}. Produce (v0-v13), Fetch (v0-v18) and Metadata (v0-v13) also
+ * yield their topics:
  * request_resource = the first topic, {@code kafka.topics} (or {@code kafka.topic_ids} for the versions that name
  * topics by id only: Produce v13+, Fetch v13+) = the topics read, bounded, {@code kafka.topic_count} when several;
  * Produce adds {@code kafka.acks} and {@code kafka.transactional_id}, and {@code one_way=true} for acks=0, whose

@@ -1,9 +1,9 @@
 package io.tapflow.protocols.kafka;
 
 /**
- * The topics of a Produce or Fetch request body, read from the captured bytes after the request header.
+ * The topics of a Produce, Fetch or Metadata request body, read from the captured bytes after the request header.
  *
- * <p>Decoded versions: Produce v0-v13 and Fetch v0-v18 (Kafka 4.2's newest; librdkafka 2.x sends Produce v7 and
+ * <p>Decoded versions: Metadata v0-v13, Produce v0-v13 and Fetch v0-v18 (Kafka 4.2's newest; librdkafka 2.x sends Produce v7 and
  * Fetch v11, kafka-clients 4.x Produce v13 and Fetch v18). Produce v13+ and Fetch v13+ name topics by topic id
  * only; those ids are reported in Kafka's own text form (URL-safe base64, as {@code kafka-topics --describe}
  * prints them) since the name is not on the wire. Newer versions than these are reported header-only, because
@@ -14,6 +14,7 @@ final class KafkaRequestBody {
 
     static final int PRODUCE_MAX_VERSION = 13;
     static final int FETCH_MAX_VERSION = 18;
+    static final int METADATA_MAX_VERSION = 13;
     /** Topics kept in the attribute; the rest are counted only. */
     static final int MAX_TOPICS = 16;
     static final int MAX_TOPICS_CHARS = 256;
@@ -40,7 +41,38 @@ final class KafkaRequestBody {
             body.fetch(version, r);
             return body;
         }
+        if (apiKey == KafkaApis.METADATA && version >= 0 && version <= METADATA_MAX_VERSION) {
+            KafkaRequestBody body = new KafkaRequestBody();
+            body.metadata(version, r);
+            return body;
+        }
         return null;
+    }
+
+    /** Metadata v0-v13: the topics asked about (none = all topics); v10+ may name a topic by id only. */
+    private void metadata(int v, KafkaReader r) {
+        boolean flex = v >= 9;
+        int n = flex ? r.compactArrayLength() : r.arrayLength();
+        for (int t = 0; t < n && r.ok; t++) {
+            String id = v >= 10 ? r.uuid() : null;
+            String name = flex ? r.compactString() : r.string();
+            if (flex) {
+                r.skipTaggedFields();
+            }
+            if (!r.ok) {
+                return;
+            }
+            boolean byId = name == null;
+            String topic = byId ? id : name;
+            if (topic == null) {
+                return;
+            }
+            if (firstTopic == null) {
+                firstTopic = topic;
+                topicIds = byId;
+            }
+            add(topic);
+        }
     }
 
     private void produce(int v, KafkaReader r) {
