@@ -1,16 +1,9 @@
 package io.tapflow.protocols;
 
-                // Redis: a client's "*<n>\r\n$" is unambiguous (HIGH); its MEDIUM guesses on bare reply lines
-                // ("+OK\r\n", ":1\r\n") should lose ties to the text protocols with stronger signatures.
-                new RedisParser(options),
-                // MQTT: its CONNECT is unmistakable (HIGH) but a bare fixed header is only LOW, so text protocols
-                // listed before it win ties; ahead of Kafka because a Kafka size prefix says even less
-                new MqttParser(options),
-                // Kafka: a length prefix plus api key/version is MEDIUM at best: the most generic framing
-                new KafkaParser(options),
-                // DNS last: a binary header with no magic; its best guess (a well-formed header and question) is
-                // only MEDIUM-ish, so every protocol with a real signature must win ties against it.
-                new DnsParser(options)
+import io.tapflow.protocols.dns.DnsParser;
+import io.tapflow.protocols.kafka.KafkaParser;
+import io.tapflow.protocols.mqtt.MqttParser;
+import io.tapflow.protocols.redis.RedisParser;
 import io.tapflow.schema.L7Protocol;
 import java.util.List;
 import java.util.Optional;
@@ -34,20 +27,17 @@ public final class ProtocolRegistry {
     /** Every parser of tapflow, highest priority first. */
     public static ProtocolRegistry defaults(ParserOptions options) {
         return new ProtocolRegistry(List.of(
-<<<<<<< HEAD
                 // Redis: a client's "*<n>\r\n$" is unambiguous (HIGH); its MEDIUM guesses on bare reply lines
                 // ("+OK\r\n", ":1\r\n") should lose ties to the text protocols with stronger signatures.
                 new RedisParser(options),
-                // DNS last: a binary header with no magic; its best guess (a well-formed header and question) is
-                // only MEDIUM-ish, so every protocol with a real signature must win ties against it.
-                new DnsParser(options)
-=======
                 // MQTT: its CONNECT is unmistakable (HIGH) but a bare fixed header is only LOW, so text protocols
                 // listed before it win ties; ahead of Kafka because a Kafka size prefix says even less
                 new MqttParser(options),
-                // Kafka: a length prefix plus api key/version is MEDIUM at best; last, as the most generic framing
-                new KafkaParser(options)
->>>>>>> p-kafka-mqtt
+                // Kafka: a length prefix plus api key/version is MEDIUM at best: the most generic framing
+                new KafkaParser(options),
+                // DNS last: a binary header with no magic; its best guess (a well-formed header and question) is
+                // only MEDIUM-ish, so every protocol with a real signature must win ties against it.
+                new DnsParser(options)
         ));
     }
 
