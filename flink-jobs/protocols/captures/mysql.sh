@@ -31,9 +31,6 @@ SQL
 
 cli() { mariadb --no-defaults --skip-ssl -h 127.0.0.1 -P "$PORT" -u tap -p"$PW" "$@"; }
 FILTER="tcp port $PORT"
-# lib.sh waits 0.3 s before stopping tcpdump; on this kernel the capture ring hands packets over only when its
-# block timeout expires, so wait longer or the pcap is empty.
-stop() { sleep 2; capture_stop; }
 
 # 01: one session, several statements (the CLI sends each ';'-separated statement as its own COM_QUERY).
 capture_start 01-query "$FILTER"
@@ -41,26 +38,28 @@ cli tapdb -e "CREATE TABLE t (id INT PRIMARY KEY AUTO_INCREMENT, name VARCHAR(40
 INSERT INTO t (name) VALUES ('alpha'), ('beta'), ('gamma');
 UPDATE t SET name = 'delta' WHERE id = 2;
 SELECT id, name FROM t ORDER BY id;"
-stop
+capture_stop
 
 # 02: errors in one session: a syntax error (1064), an unknown table (1146), a duplicate key (1062); --force
-# keeps the session going so the last query succeeds after them.
+# keeps the session going so the last query succeeds after them (from stdin: -e stops at the first error).
 capture_start 02-query-error "$FILTER"
-cli --force tapdb -e "SELEC 1;
+cli --force tapdb <<'SQL' || true
+SELEC 1;
 SELECT * FROM no_such_table;
 INSERT INTO t (id, name) VALUES (1, 'dup');
-SELECT COUNT(*) FROM t;" || true
-stop
+SELECT COUNT(*) FROM t;
+SQL
+capture_stop
 
 # 03: a multi-statement COM_QUERY (DELIMITER makes the CLI send both SELECTs and the INSERT as one packet) and a
-# COM_INIT_DB (the CLI's `use`), COM_PING is sent by mysqladmin-like `status`... use the CLI's `\s` instead.
+# COM_INIT_DB (the CLI's `USE`).
 capture_start 03-multi-statement "$FILTER"
 cli -e "USE tapdb
 DELIMITER //
 SELECT 1 AS a; INSERT INTO t (name) VALUES ('epsilon'); SELECT name FROM t WHERE id > 2//
 DELIMITER ;
 SELECT 'after';"
-stop
+capture_stop
 
 # 04: binary prepared statements from node mysql2: execute() = COM_STMT_PREPARE + COM_STMT_EXECUTE, a re-execute
 # of the cached statement, an execute that fails, a ping and a normal query; end() sends COM_QUIT.
@@ -82,13 +81,13 @@ const mysql = require('mysql2/promise');
 JS
 capture_start 04-prepared "$FILTER"
 node "$WORK/node/prep.js" "$PORT" "$PW"
-stop
+capture_stop
 
 # 05: failed logins: a wrong password (1045) and a database the user may not use (1044).
 capture_start 05-login-error "$FILTER"
 mariadb --no-defaults --skip-ssl -h 127.0.0.1 -P "$PORT" -u tap -pwrong-throwaway tapdb -e "SELECT 1" || true
 cli mysql -e "SELECT 1" || true
-stop
+capture_stop
 
 # 06: SQL-level prepared statements (text protocol: PREPARE/EXECUTE/DEALLOCATE are COM_QUERY).
 capture_start 06-sql-prepare "$FILTER"
@@ -96,12 +95,12 @@ cli tapdb -e "PREPARE s FROM 'SELECT name FROM t WHERE id = ?';
 SET @i = 1;
 EXECUTE s USING @i;
 DEALLOCATE PREPARE s;"
-stop
+capture_stop
 
 # 07: TLS: the client sends an SSL request and the rest is encrypted; the decoder says so and stops.
 capture_start 07-tls "$FILTER"
 mariadb --no-defaults --ssl --skip-ssl-verify-server-cert -h 127.0.0.1 -P "$PORT" -u tap -p"$PW" tapdb \
   -e "SELECT 1" || true
-stop
+capture_stop
 
 say "done"

@@ -52,28 +52,25 @@ SQL
 export PGGSSENCMODE=disable PGSSLMODE=disable
 psql_tcp() { "$BIN/psql" -X -h 127.0.0.1 -p "$PORT" "$@"; }
 FILTER="tcp port $PORT"
-# lib.sh waits 0.3 s before stopping tcpdump; on this kernel the capture ring hands packets over only when its
-# block timeout expires, so wait longer or the pcap is empty.
-stop() { sleep 2; capture_stop; }
 
 # 01: one psql session (trust auth), one simple Query per -c.
 capture_start 01-query "$FILTER"
 psql_tcp -U trustu -d tapdb -c "CREATE TABLE t (id serial PRIMARY KEY, name text)" \
   -c "INSERT INTO t (name) VALUES ('alpha'), ('beta'), ('gamma')" \
   -c "UPDATE t SET name = 'delta' WHERE id = 2" -c "SELECT id, name FROM t ORDER BY id"
-stop
+capture_stop
 
 # 02: errors: syntax (42601), unknown table (42P01), unique violation (23505), then a query that works.
 capture_start 02-query-error "$FILTER"
 psql_tcp -U trustu -d tapdb -c "SELEC 1" -c "SELECT * FROM no_such_table" \
   -c "INSERT INTO t (id, name) VALUES (1, 'dup')" -c "SELECT count(*) FROM t" || true
-stop
+capture_stop
 
 # 03: several statements in one Query message (psql sends a -c string as one Query): two result sets and an
 # INSERT answered by one ReadyForQuery; md5 password authentication.
 capture_start 03-multi-statement-md5 "$FILTER"
 PGPASSWORD="$PW" psql_tcp -U md5u -d tapdb -c "SELECT 1 AS a; SELECT 'two' AS b; SELECT relname FROM pg_class WHERE relname = 't'"
-stop
+capture_stop
 
 # 04/05: the extended query protocol: pgbench -M extended (unnamed statements, Parse/Bind/Describe/Execute/Sync
 # per query) and -M prepared (named statements parsed once), a few select-only transactions each. The pgbench
@@ -84,21 +81,21 @@ runuser -u postgres -- "$BIN/psql" -q -h "$WORK/run" -p "$PORT" -U postgres -d p
   -c "GRANT SELECT ON ALL TABLES IN SCHEMA public TO scramu"
 capture_start 04-pgbench-extended "$FILTER"
 PGPASSWORD="$PW" "$BIN/pgbench" -n -S -M extended -t 3 -c 1 -h 127.0.0.1 -p "$PORT" -U scramu postgres
-stop
+capture_stop
 capture_start 05-pgbench-prepared "$FILTER"
 PGPASSWORD="$PW" "$BIN/pgbench" -n -S -M prepared -t 3 -c 1 -h 127.0.0.1 -p "$PORT" -U scramu postgres
-stop
+capture_stop
 
 # 06: failed logins: a wrong scram password (28P01) and a database that does not exist (3D000).
 capture_start 06-login-error "$FILTER"
 PGPASSWORD=wrong-throwaway psql_tcp -U scramu -d postgres -c "SELECT 1" || true
 psql_tcp -U trustu -d no_such_db -c "SELECT 1" || true
-stop
+capture_stop
 
 # 07: TLS: libpq sends an SSLRequest, the server answers 'S' and the rest is encrypted.
 capture_start 07-tls "$FILTER"
 PGSSLMODE=require psql_tcp -U trustu -d tapdb -c "SELECT 1"
-stop
+capture_stop
 
 # 08: the server stops offering TLS (ssl is reloadable): sslmode=prefer sends an SSLRequest, the server answers
 # 'N' and the same connection goes on in clear text with the StartupMessage.
@@ -107,6 +104,6 @@ runuser -u postgres -- "$BIN/psql" -q -h "$WORK/run" -p "$PORT" -U postgres -d p
 sleep 1
 capture_start 08-sslrequest-refused "$FILTER"
 PGSSLMODE=prefer psql_tcp -U trustu -d tapdb -c "SELECT 2"
-stop
+capture_stop
 
 say "done"

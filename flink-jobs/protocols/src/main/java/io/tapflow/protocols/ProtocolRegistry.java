@@ -1,5 +1,7 @@
 package io.tapflow.protocols;
 
+import io.tapflow.protocols.mysql.MySqlParser;
+import io.tapflow.protocols.postgresql.PostgresParser;
 import io.tapflow.schema.L7Protocol;
 import java.util.List;
 import java.util.Optional;
@@ -23,6 +25,11 @@ public final class ProtocolRegistry {
     /** Every parser of tapflow, highest priority first. */
     public static ProtocolRegistry defaults(ParserOptions options) {
         return new ProtocolRegistry(List.of(
+                // SQL protocols: binary framings whose strong signatures (PostgreSQL's startup codes, MySQL's
+                // greeting) are unambiguous, but whose weaker ones (a length prefix and a command byte) could match
+                // other binary protocols' bytes; listed after the text protocols so that ties go to those.
+                new PostgresParser(options),
+                new MySqlParser(options)
         ));
     }
 

@@ -90,11 +90,11 @@ final class MySqlRequestDecoder extends AbstractStreamDecoder {
         long end = pos + HEADER + len;
         if (pending != null) {
             pendingLength += HEADER + len;
-            in.skip(HEADER + (long) len);
             if (len < MAX_PAYLOAD) {
                 emit(out, pending, pendingLength, end);
                 pending = null;
             }
+            in.skip(HEADER + (long) len);
             return Step.PROGRESS;
         }
         if (seq != 0) {
@@ -118,23 +118,21 @@ final class MySqlRequestDecoder extends AbstractStreamDecoder {
         }
         started = true;
         L7Message.Builder b = command(cmd, a, s + HEADER, have, len);
-        boolean truncated = MySqlPackets.holeWithin(in, len);
+        if (b != null) {
+            b.start(in.origin(pos)).truncated(MySqlPackets.holeWithin(in, len));
+            if (len == MAX_PAYLOAD) {
+                pending = b;
+                pendingLength = HEADER + len;
+            } else {
+                emit(out, b, HEADER + len, end);
+            }
+        }
         in.skip(HEADER + (long) len);
-        if (b == null) {
-            return Step.PROGRESS;
-        }
-        b.start(in.origin(pos)).truncated(truncated);
-        if (len == MAX_PAYLOAD) {
-            pending = b;
-            pendingLength = HEADER + len;
-        } else {
-            emit(out, b, HEADER + len, end);
-        }
         return Step.PROGRESS;
     }
 
     private void emit(MessageSink out, L7Message.Builder b, long length, long end) {
-        long last = Math.min(end, in.end()) - 1;
+        long last = Math.max(in.position(), Math.min(end, in.end()) - 1);
         out.message(b.length(length).endTimestampNs(in.origin(last).timestampNs()).build());
     }
 
@@ -167,8 +165,8 @@ final class MySqlRequestDecoder extends AbstractStreamDecoder {
             parseLogin(b, a, p, p + have, caps);
         }
         b.truncated(MySqlPackets.holeWithin(in, len));
-        in.skip(HEADER + (long) len);
         emit(out, b, HEADER + len, pos + HEADER + len);
+        in.skip(HEADER + (long) len);
         return Step.PROGRESS;
     }
 
@@ -268,10 +266,12 @@ final class MySqlRequestDecoder extends AbstractStreamDecoder {
     private void query(L7Message.Builder b, byte[] a, int p, int have, int len) {
         int i = p + 1;
         int limit = p + have;
-        if (queryAttributes) {
-            // parameter_count, parameter_set_count; attributes other than none put the SQL out of cheap reach
-            if (i >= limit || MySqlPackets.lenencWidth(a[i] & 0xFF) != 1 || a[i] != 0) {
-                b.attribute("query_attributes", "true");
+        if (queryAttributes && i + 1 < limit && a[i + 1] == 1 && (a[i] & 0xFF) < 0xFB) {
+            // CLIENT_QUERY_ATTRIBUTES is in effect only when the server offered it too, which this direction does
+            // not see: a parameter_count below 0xfb followed by parameter_set_count 1 says it is. No attributes:
+            // the SQL follows; attributes put it out of cheap reach.
+            if (a[i] != 0) {
+                b.attribute("query_attributes", Integer.toString(a[i] & 0xFF));
                 return;
             }
             i += 2;

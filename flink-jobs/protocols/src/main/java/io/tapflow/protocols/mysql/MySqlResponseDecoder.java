@@ -203,6 +203,9 @@ final class MySqlResponseDecoder extends AbstractStreamDecoder {
             return;
         }
         serverVersion = MySqlPackets.text(a, k.p() + 1, z - k.p() - 1);
+        if (serverVersion.startsWith("5.5.5-") && serverVersion.contains("MariaDB")) {
+            serverVersion = serverVersion.substring(6); // MariaDB's prefix for clients that expect a 5.x server
+        }
         if (z + 5 <= limit) {
             connectionId = MySqlPackets.u32(a, z + 1);
         }
