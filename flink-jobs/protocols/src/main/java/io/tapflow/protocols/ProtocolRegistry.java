@@ -3,6 +3,8 @@ package io.tapflow.protocols;
 import io.tapflow.protocols.dns.DnsParser;
 import io.tapflow.protocols.kafka.KafkaParser;
 import io.tapflow.protocols.mqtt.MqttParser;
+import io.tapflow.protocols.mysql.MySqlParser;
+import io.tapflow.protocols.postgresql.PostgresParser;
 import io.tapflow.protocols.redis.RedisParser;
 import io.tapflow.schema.L7Protocol;
 import java.util.List;
@@ -30,6 +32,11 @@ public final class ProtocolRegistry {
                 // Redis: a client's "*<n>\r\n$" is unambiguous (HIGH); its MEDIUM guesses on bare reply lines
                 // ("+OK\r\n", ":1\r\n") should lose ties to the text protocols with stronger signatures.
                 new RedisParser(options),
+                // SQL protocols: binary framings whose strong signatures (PostgreSQL's startup codes, MySQL's
+                // greeting) are unambiguous, but whose weaker ones (a length prefix and a command byte) could match
+                // other binary protocols' bytes; listed after the text protocols so that ties go to those.
+                new PostgresParser(options),
+                new MySqlParser(options),
                 // MQTT: its CONNECT is unmistakable (HIGH) but a bare fixed header is only LOW, so text protocols
                 // listed before it win ties; ahead of Kafka because a Kafka size prefix says even less
                 new MqttParser(options),
