@@ -1,5 +1,6 @@
 package io.tapflow.protocols;
 
+import io.tapflow.protocols.http2.Http2Parser;
 import io.tapflow.schema.L7Protocol;
 import java.util.List;
 import java.util.Optional;
@@ -23,6 +24,9 @@ public final class ProtocolRegistry {
     /** Every parser of tapflow, highest priority first. */
     public static ProtocolRegistry defaults(ParserOptions options) {
         return new ProtocolRegistry(List.of(
+                // HTTP/2 first: its client preface "PRI * HTTP/2.0" also reads as an HTTP/1 request line, and the
+                // preface is the one sure sign of HTTP/2, so it must win that tie
+                new Http2Parser(options)
         ));
     }
 
