@@ -50,11 +50,19 @@ final class HpackDecoder {
         "if-unmodified-since", "last-modified", "link", "location", "max-forwards", "proxy-authenticate",
         "proxy-authorization", "range", "referer", "refresh", "retry-after", "server", "set-cookie",
         "strict-transport-security", "transfer-encoding", "user-agent", "vary", "via", "www-authenticate"};
-    private static final String[] STATIC_VALUES = {null,
-        "", "GET", "POST", "/", "/index.html", "http", "https", "200", "204", "206", "304", "400", "404", "500",
-        "", "gzip, deflate", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "",
-        "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", ""};
     static final int STATIC_COUNT = 61;
+    /** Values of the static table; entries 17..61 have an empty value. */
+    private static final String[] STATIC_VALUES = new String[STATIC_COUNT + 1];
+
+    static {
+        String[] first = {"", "GET", "POST", "/", "/index.html", "http", "https", "200", "204", "206", "304", "400",
+            "404", "500", "", "gzip, deflate"};
+        java.util.Arrays.fill(STATIC_VALUES, 1, STATIC_COUNT + 1, "");
+        System.arraycopy(first, 0, STATIC_VALUES, 1, first.length);
+        if (STATIC_NAMES.length != STATIC_COUNT + 1) {
+            throw new IllegalStateException("HPACK static table has " + (STATIC_NAMES.length - 1) + " names");
+        }
+    }
 
     private final int hardLimit;
     private int maxSize = DEFAULT_TABLE_SIZE;

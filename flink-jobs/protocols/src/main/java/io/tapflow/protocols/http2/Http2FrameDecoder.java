@@ -46,6 +46,12 @@ final class Http2FrameDecoder extends AbstractStreamDecoder {
     private final Http2StreamAssembler streams;
     private final HpackDecoder.Listener ignore = (n, v) -> { };
     private boolean prefaceChecked;
+    // the DATA frame whose payload is being skipped
+    private int dataStream;
+    private long dataRemaining;
+    private long dataFrameBytes;
+    private boolean dataEndStream;
+    private boolean dataUncaptured;
     /** Size of the frame being decoded, header included. */
     private long frameBytes;
     private boolean lostSync;
@@ -69,6 +75,9 @@ final class Http2FrameDecoder extends AbstractStreamDecoder {
 
     @Override
     protected Step decode(MessageSink out) {
+        if (dataRemaining > 0) {
+            return dataPayload(out);
+        }
         if (!prefaceChecked) {
             Step s = preface();
             if (s != null) {
@@ -97,10 +106,15 @@ final class Http2FrameDecoder extends AbstractStreamDecoder {
         }
         switch (type) {
             case DATA -> {
-                boolean uncaptured = contiguous < Math.min(frameBytes, in.available());
-                streams.data(sid, frameBytes, uncaptured, (flags & FLAG_END_STREAM) != 0, endTimestamp(frameBytes),
-                        out);
-                in.skip(frameBytes);
+                dataStream = sid;
+                dataFrameBytes = frameBytes;
+                dataEndStream = (flags & FLAG_END_STREAM) != 0;
+                dataUncaptured = false;
+                dataRemaining = len;
+                if (len == 0) {
+                    streams.data(sid, frameBytes, false, dataEndStream, endTimestamp(HEADER_LENGTH), out);
+                }
+                in.skip(HEADER_LENGTH);
                 return Step.PROGRESS;
             }
             case HEADERS, PUSH_PROMISE, CONTINUATION, RST_STREAM -> {
@@ -127,6 +141,25 @@ final class Http2FrameDecoder extends AbstractStreamDecoder {
                 return Step.PROGRESS;
             }
         }
+    }
+
+    /**
+     * Skips the payload of the current DATA frame as it arrives, captured or not, so that the message a final
+     * DATA frame completes gets the time of the call that carried its last byte.
+     */
+    private Step dataPayload(MessageSink out) {
+        long n = Math.min(dataRemaining, in.available());
+        if (in.contiguous() < n) {
+            dataUncaptured = true;
+        }
+        long last = in.position() + n - 1;
+        long end = in.origin(last).timestampNs();
+        in.skip(n);
+        dataRemaining -= n;
+        if (dataRemaining == 0) {
+            streams.data(dataStream, dataFrameBytes, dataUncaptured, dataEndStream, end, out);
+        }
+        return Step.PROGRESS;
     }
 
     /** Skips the client preface at the start of the stream; null when the caller should go on with frames. */
@@ -329,6 +362,7 @@ final class Http2FrameDecoder extends AbstractStreamDecoder {
         pendingStream = -1;
         pendingTarget = null;
         pendingLength = 0;
+        dataRemaining = 0;
         lostSync = true;
     }
 
