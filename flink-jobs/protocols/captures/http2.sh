@@ -5,10 +5,6 @@
 PROTO=http2
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-# tcpdump hands packets over in blocks (libpcap's 1 s buffer timeout without --immediate-mode): wait for the last
-# block before lib.sh's capture_stop interrupts it, or the pcap comes out empty
-stop() { sleep 1.2; capture_stop; }
-
 # --- static content served by nginx and nghttpd ------------------------------------------------------------------
 mkdir -p "$WORK/www" "$WORK/nginx/logs" "$WORK/nginx/tmp"
 printf '<html><body>tapflow h2c</body></html>\n' >"$WORK/www/index.html"
@@ -46,23 +42,23 @@ N="http://127.0.0.1:$NGINX_PORT"
 
 capture_start 01-get-200 "tcp port $NGINX_PORT"
 curl -sS --http2-prior-knowledge -o /dev/null -w 'curl %{http_version} %{response_code} %{url_effective}\n' "$N/index.html"
-stop
+capture_stop
 
 capture_start 02-get-404 "tcp port $NGINX_PORT"
 curl -sS --http2-prior-knowledge -o /dev/null -w 'curl %{http_version} %{response_code} %{url_effective}\n' "$N/missing.html"
-stop
+capture_stop
 
 # three streams multiplexed on one connection (nghttp opens them all before reading any response)
 capture_start 03-multiplexed "tcp port $NGINX_PORT"
 nghttp -n -s "$N/a.txt" "$N/b.txt" "$N/nope.txt"
-stop
+capture_stop
 
 # a 40 KB body in several DATA frames, on a request with traceparent and x-request-id
 capture_start 04-large-body-trace "tcp port $NGINX_PORT"
 curl -sS --http2-prior-knowledge -o /dev/null -w 'curl %{http_version} %{response_code} %{url_effective}\n' \
   -H 'traceparent: 00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' -H 'x-request-id: req-h2-big' \
   "$N/big.txt"
-stop
+capture_stop
 
 # nghttpd as the server; nghttp POSTs a body to two paths on one connection (200 and 404)
 NGHTTPD_PORT=$(free_port)
@@ -72,7 +68,7 @@ D="http://127.0.0.1:$NGHTTPD_PORT"
 printf 'name=tapflow&kind=post\n' >"$WORK/post.txt"
 capture_start 05-nghttpd-post "tcp port $NGHTTPD_PORT"
 nghttp -n -s -d "$WORK/post.txt" "$D/index.html" "$D/gone.txt"
-stop
+capture_stop
 
 # --- gRPC: grpc-js client and server ---------------------------------------------------------------------------
 GRPC_DIR="$CAPTURES_DIR/grpc"
@@ -85,6 +81,6 @@ for mode in unary-ok unary-notfound server-stream traceparent multi deadline; do
   name=$(printf '%02d-grpc-%s' "$n" "$mode")
   capture_start "$name" "tcp port $GRPC_PORT"
   node "$GRPC_DIR/client.js" "$GRPC_PORT" "$mode"
-  stop
+  capture_stop
   n=$((n + 1))
 done

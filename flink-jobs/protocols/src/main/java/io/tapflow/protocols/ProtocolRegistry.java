@@ -1,6 +1,10 @@
 package io.tapflow.protocols;
 
+import io.tapflow.protocols.dns.DnsParser;
 import io.tapflow.protocols.http2.Http2Parser;
+import io.tapflow.protocols.kafka.KafkaParser;
+import io.tapflow.protocols.mqtt.MqttParser;
+import io.tapflow.protocols.redis.RedisParser;
 import io.tapflow.schema.L7Protocol;
 import java.util.List;
 import java.util.Optional;
@@ -25,8 +29,20 @@ public final class ProtocolRegistry {
     public static ProtocolRegistry defaults(ParserOptions options) {
         return new ProtocolRegistry(List.of(
                 // HTTP/2 first: its client preface "PRI * HTTP/2.0" also reads as an HTTP/1 request line, and the
-                // preface is the one sure sign of HTTP/2, so it must win that tie
-                new Http2Parser(options)
+                // preface is the one sure sign of HTTP/2, so it must win that tie; its guesses from a bare frame
+                // header are only LOW/MEDIUM and lose to any protocol with a stronger signature
+                new Http2Parser(options),
+                // Redis: a client's "*<n>\r\n$" is unambiguous (HIGH); its MEDIUM guesses on bare reply lines
+                // ("+OK\r\n", ":1\r\n") should lose ties to the text protocols with stronger signatures.
+                new RedisParser(options),
+                // MQTT: its CONNECT is unmistakable (HIGH) but a bare fixed header is only LOW, so text protocols
+                // listed before it win ties; ahead of Kafka because a Kafka size prefix says even less
+                new MqttParser(options),
+                // Kafka: a length prefix plus api key/version is MEDIUM at best: the most generic framing
+                new KafkaParser(options),
+                // DNS last: a binary header with no magic; its best guess (a well-formed header and question) is
+                // only MEDIUM-ish, so every protocol with a real signature must win ties against it.
+                new DnsParser(options)
         ));
     }
 
