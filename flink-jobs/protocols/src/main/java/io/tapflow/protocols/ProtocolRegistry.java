@@ -1,6 +1,7 @@
 package io.tapflow.protocols;
 
 import io.tapflow.protocols.dns.DnsParser;
+import io.tapflow.protocols.http2.Http2Parser;
 import io.tapflow.protocols.kafka.KafkaParser;
 import io.tapflow.protocols.mqtt.MqttParser;
 import io.tapflow.protocols.mysql.MySqlParser;
@@ -29,6 +30,10 @@ public final class ProtocolRegistry {
     /** Every parser of tapflow, highest priority first. */
     public static ProtocolRegistry defaults(ParserOptions options) {
         return new ProtocolRegistry(List.of(
+                // HTTP/2 first: its client preface "PRI * HTTP/2.0" also reads as an HTTP/1 request line, and the
+                // preface is the one sure sign of HTTP/2, so it must win that tie; its guesses from a bare frame
+                // header are only LOW/MEDIUM and lose to any protocol with a stronger signature
+                new Http2Parser(options),
                 // Redis: a client's "*<n>\r\n$" is unambiguous (HIGH); its MEDIUM guesses on bare reply lines
                 // ("+OK\r\n", ":1\r\n") should lose ties to the text protocols with stronger signatures.
                 new RedisParser(options),
