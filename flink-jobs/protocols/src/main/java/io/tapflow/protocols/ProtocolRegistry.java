@@ -1,5 +1,6 @@
 package io.tapflow.protocols;
 
+import io.tapflow.protocols.http1.Http1Parser;
 import io.tapflow.schema.L7Protocol;
 import java.util.List;
 import java.util.Optional;
@@ -23,6 +24,9 @@ public final class ProtocolRegistry {
     /** Every parser of tapflow, highest priority first. */
     public static ProtocolRegistry defaults(ParserOptions options) {
         return new ProtocolRegistry(List.of(
+                // HTTP/1 first: its start lines are unambiguous (HIGH) and it is the most common protocol, so
+                // ties with a looser matcher of another text protocol should go to it.
+                new Http1Parser(options)
         ));
     }
 
