@@ -1,13 +1,10 @@
 #!/usr/bin/env bash
-# Re-records the HTTP/1 golden captures (run as root): real curl / wrk / nghttp clients against a real nginx, a
-# real nghttpd and a small real streaming server (http1/stream_server.py), all on 127.0.0.1 with files in $WORK.
+# Re-records the HTTP/1 golden captures (run as root): real curl / wrk / node `ws` clients against a real nginx,
+# a small real streaming server (http1/stream_server.py) and a `ws` server, all on 127.0.0.1 with files in $WORK.
+# Needs the npm registry for the `ws` package (installed into $WORK).
 PROTO=http1
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 HERE="$CAPTURES_DIR/http1"
-# Without --immediate-mode tcpdump gets packets in blocks the kernel retires after ~1 s, and lib.sh's capture_stop
-# waits only 0.3 s: short exchanges came out empty. Immediate mode hands every packet over at once.
-# lib.sh runs `tcpdump ... &` and signals that pid, so the function must become tcpdump itself (exec).
-tcpdump() { exec "$(type -P tcpdump)" --immediate-mode "$@"; }
 # capture_start waits for "listening on" in a log that the previous capture already filled (the new tcpdump
 # truncates it only once it runs), so it could return before tcpdump listens: start from a fresh log each time.
 record() { rm -f "$WORK/tcpdump.log"; capture_start "$@"; }

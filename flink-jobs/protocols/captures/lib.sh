@@ -46,7 +46,8 @@ capture_start() {
   local name="$1" filter="$2" out="$GOLDEN_DIR/$PROTO/$1.pcap"
   mkdir -p "$GOLDEN_DIR/$PROTO"
   rm -f "$out"
-  tcpdump -i lo -U -s 0 -w "$out" "$filter" 2>"$WORK/tcpdump.log" &
+  # --immediate-mode: without it packets wait in the capture ring (up to 1 s) and a quick stop loses them
+  tcpdump -i lo -U --immediate-mode -s 0 -w "$out" "$filter" 2>"$WORK/tcpdump.log" &
   _TCPDUMP_PID=$!
   local i
   for i in $(seq 1 100); do grep -q "listening on" "$WORK/tcpdump.log" 2>/dev/null && break; sleep 0.05; done
@@ -55,7 +56,7 @@ capture_start() {
 
 # Stops the current recording (after letting the last packets land) and prints its size.
 capture_stop() {
-  sleep 0.3
+  sleep 0.5
   kill -INT "$_TCPDUMP_PID" && wait "$_TCPDUMP_PID" 2>/dev/null || true
   _TCPDUMP_PID=""
   say "$(grep -E 'packets captured' "$WORK/tcpdump.log" || true)"

@@ -1,6 +1,12 @@
 package io.tapflow.protocols;
 
+import io.tapflow.protocols.dns.DnsParser;
 import io.tapflow.protocols.http1.Http1Parser;
+import io.tapflow.protocols.kafka.KafkaParser;
+import io.tapflow.protocols.mqtt.MqttParser;
+import io.tapflow.protocols.mysql.MySqlParser;
+import io.tapflow.protocols.postgresql.PostgresParser;
+import io.tapflow.protocols.redis.RedisParser;
 import io.tapflow.schema.L7Protocol;
 import java.util.List;
 import java.util.Optional;
@@ -24,9 +30,25 @@ public final class ProtocolRegistry {
     /** Every parser of tapflow, highest priority first. */
     public static ProtocolRegistry defaults(ParserOptions options) {
         return new ProtocolRegistry(List.of(
-                // HTTP/1 first: its start lines are unambiguous (HIGH) and it is the most common protocol, so
-                // ties with a looser matcher of another text protocol should go to it.
-                new Http1Parser(options)
+                // HTTP/1 first: its start lines ("GET /x HTTP/1.1", "HTTP/1.1 200") are unambiguous (HIGH) and it
+                // is the most common protocol, so ties with a looser guess of another text protocol go to it.
+                new Http1Parser(options),
+                // Redis: a client's "*<n>\r\n$" is unambiguous (HIGH); its MEDIUM guesses on bare reply lines
+                // ("+OK\r\n", ":1\r\n") should lose ties to the text protocols with stronger signatures.
+                new RedisParser(options),
+                // SQL protocols: binary framings whose strong signatures (PostgreSQL's startup codes, MySQL's
+                // greeting) are unambiguous, but whose weaker ones (a length prefix and a command byte) could match
+                // other binary protocols' bytes; listed after the text protocols so that ties go to those.
+                new PostgresParser(options),
+                new MySqlParser(options),
+                // MQTT: its CONNECT is unmistakable (HIGH) but a bare fixed header is only LOW, so text protocols
+                // listed before it win ties; ahead of Kafka because a Kafka size prefix says even less
+                new MqttParser(options),
+                // Kafka: a length prefix plus api key/version is MEDIUM at best: the most generic framing
+                new KafkaParser(options),
+                // DNS last: a binary header with no magic; its best guess (a well-formed header and question) is
+                // only MEDIUM-ish, so every protocol with a real signature must win ties against it.
+                new DnsParser(options)
         ));
     }
 

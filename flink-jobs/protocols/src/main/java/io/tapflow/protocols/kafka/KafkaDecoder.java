@@ -1,0 +1,178 @@
+package io.tapflow.protocols.kafka;
+
+import io.tapflow.protocols.AbstractStreamDecoder;
+import io.tapflow.protocols.DecodeError;
+import io.tapflow.protocols.FlowDirection;
+import io.tapflow.protocols.L7Message;
+import io.tapflow.protocols.MessageKind;
+import io.tapflow.protocols.MessageSink;
+import io.tapflow.protocols.ParserOptions;
+import io.tapflow.schema.L7Protocol;
+
+/**
+ * Decodes one direction of a Kafka connection: a stream of {@code int32 size} framed requests (client to server)
+ * or responses (server to client).
+ *
+ * <p>A message is decoded from its first captured bytes — at most {@link #WINDOW} of them, the rest of the
+ * message is skipped by its declared size whether captured or not — and emitted once its last byte has passed,
+ * so its end time is the time of the call that carried that byte.
+ *
+ * <p>Responses carry only the correlation id: the response header is v0 (correlation id) or v1 (plus tagged
+ * fields), and where the error code sits depends on the request's api key and version, which only the other
+ * direction's decoder sees (an ApiVersions response even keeps header v0 when the request was flexible). So a
+ * response is emitted with {@code pairId} = correlation id and no code; the pairing stage joins it to the request
+ * (which carries the API name and version) and reports the exchange. See {@link KafkaParser}.
+ */
+final class KafkaDecoder extends AbstractStreamDecoder {
+
+    /** Captured bytes of a message decoded at most: the header and a Produce/Fetch topic list fit easily. */
+    static final int WINDOW = 4096;
+    /** Smallest request: api_key, api_version, correlation_id and a null client_id. */
+    static final int MIN_REQUEST_SIZE = 10;
+    /** Largest size accepted (Kafka's socket.request.max.bytes default is 100 MiB; fetch responses may be larger). */
+    static final int MAX_REQUEST_SIZE = 256 << 20;
+    static final int MAX_RESPONSE_SIZE = 1 << 30;
+
+    private final boolean requests;
+    private final int window;
+
+    /** True between a message's header and its last byte. */
+    private boolean inBody;
+    /** The message being skipped; null when its header was not captured (skipped without a message). */
+    private L7Message.Builder pending;
+    private long remaining;
+    private long messageEnd;
+    private boolean truncated;
+
+    KafkaDecoder(ParserOptions options, FlowDirection direction) {
+        super(options);
+        this.requests = direction == FlowDirection.CLIENT_TO_SERVER;
+        this.window = Math.min(WINDOW, options.maxBufferedBytes());
+    }
+
+    @Override
+    protected Step decode(MessageSink out) {
+        return inBody ? skipBody(out) : header(out);
+    }
+
+    private Step header(MessageSink out) {
+        int captured = in.contiguous();
+        if (captured < 4) {
+            return Step.NEED_MORE;
+        }
+        byte[] b = in.array();
+        int s = in.start();
+        int size = ((b[s] & 0xFF) << 24) | ((b[s + 1] & 0xFF) << 16) | ((b[s + 2] & 0xFF) << 8) | (b[s + 3] & 0xFF);
+        if (size < (requests ? MIN_REQUEST_SIZE : 4) || size > (requests ? MAX_REQUEST_SIZE : MAX_RESPONSE_SIZE)) {
+            return malformed("message size " + size + " out of range");
+        }
+        long total = 4L + size;
+        int want = (int) Math.min(total, requests ? window : 8);
+        boolean holeInside = false;
+        if (captured < want) {
+            if (captured == in.available()) {
+                return Step.NEED_MORE; // the rest may still arrive
+            }
+            holeInside = true; // the collector did not capture the rest: decode what we have
+        }
+        int limit = (int) Math.min(total, captured);
+        long startPos = in.position();
+        L7Message.Builder m = requests ? request(b, s + 4, s + limit) : response(b, s + 4, s + limit);
+        if (m != null) {
+            m.start(in.origin(startPos)).length(total);
+        } else if (requests && !holeInside) {
+            return malformed("request header does not parse");
+        } else {
+            // the size is known, so the message is skipped without losing sync
+            out.error(new DecodeError(DecodeError.Kind.UNCAPTURED, "message header not captured", startPos));
+        }
+        in.mark(startPos);
+        pending = m;
+        inBody = true;
+        truncated = false;
+        messageEnd = startPos + total;
+        remaining = total;
+        return skipBody(out);
+    }
+
+    /** Consumes the rest of the current message, captured or not; emits it once its last byte passed. */
+    private Step skipBody(MessageSink out) {
+        long n = Math.min(remaining, in.available());
+        if (in.contiguous() < n) {
+            truncated = true;
+        }
+        in.skip(n);
+        remaining -= n;
+        if (remaining == 0) {
+            if (pending != null) {
+                out.message(pending.truncated(truncated)
+                        .endTimestampNs(in.origin(messageEnd - 1).timestampNs())
+                        .build());
+            }
+            reset();
+            in.mark(-1);
+        }
+        return Step.PROGRESS;
+    }
+
+    /** Request header v1/v2 and, for Produce and Fetch, the topics; null when the header itself is cut. */
+    private L7Message.Builder request(byte[] b, int from, int to) {
+        KafkaReader r = new KafkaReader(b, from, to);
+        int apiKey = r.int16();
+        int apiVersion = r.int16();
+        int correlationId = r.int32();
+        if (!r.ok) {
+            return null;
+        }
+        if (apiKey < 0 || apiVersion < 0 || apiVersion > KafkaParser.MAX_VERSION) {
+            return null;
+        }
+        L7Message.Builder m = L7Message.builder(L7Protocol.KAFKA, MessageKind.REQUEST)
+                .version(Integer.toString(apiVersion))
+                .requestType(KafkaApis.name(apiKey))
+                .pairId(correlationId & 0xFFFF_FFFFL);
+        String clientId = r.string();
+        if (!r.ok) {
+            return m;
+        }
+        m.attribute("kafka.client_id", clientId);
+        if (KafkaApis.flexible(apiKey, apiVersion)) {
+            r.skipTaggedFields();
+        }
+        KafkaRequestBody body = r.ok ? KafkaRequestBody.read(apiKey, apiVersion, r) : null;
+        if (body != null) {
+            if (body.firstTopic != null) {
+                m.requestResource(body.firstTopic);
+                m.attribute(body.topicIds ? "kafka.topic_ids" : "kafka.topics", body.topics.toString());
+                if (body.count() > 1) {
+                    m.attribute("kafka.topic_count", Integer.toString(body.count()));
+                }
+            }
+            if (body.acks != Integer.MIN_VALUE) {
+                m.attribute("kafka.acks", Integer.toString(body.acks));
+                if (body.acks == 0) {
+                    m.attribute("one_way", "true"); // acks=0: the broker sends no response
+                }
+            }
+            m.attribute("kafka.transactional_id", body.transactionalId);
+        }
+        return m;
+    }
+
+    private static L7Message.Builder response(byte[] b, int from, int to) {
+        KafkaReader r = new KafkaReader(b, from, to);
+        int correlationId = r.int32();
+        if (!r.ok) {
+            return null;
+        }
+        return L7Message.builder(L7Protocol.KAFKA, MessageKind.RESPONSE).pairId(correlationId & 0xFFFF_FFFFL);
+    }
+
+    @Override
+    protected void reset() {
+        inBody = false;
+        pending = null;
+        remaining = 0;
+        truncated = false;
+    }
+}

@@ -1,0 +1,101 @@
+package io.tapflow.protocols.bench;
+
+import io.tapflow.protocols.DecodeError;
+import io.tapflow.protocols.FlowDirection;
+import io.tapflow.protocols.L7Message;
+import io.tapflow.protocols.MessageSink;
+import io.tapflow.protocols.ParserOptions;
+import io.tapflow.protocols.ProtocolParser;
+import io.tapflow.protocols.ProtocolRegistry;
+import io.tapflow.protocols.StreamDecoder;
+import io.tapflow.protocols.testing.Capture.DirectedSegment;
+import io.tapflow.protocols.testing.Goldens;
+import io.tapflow.schema.L7Protocol;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.infra.Blackhole;
+
+/**
+ * Decoding throughput of one protocol over all of its golden captures (real client/server traffic, both
+ * directions): one operation decodes every connection with fresh decoders, as the flow job does per flow.
+ * {@link #bytesPerOp} turns ops/s into bytes/s; {@link ParserBenchmarkMain} prints both.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+public class ParserBenchmark {
+
+    /** Lower-case protocol name = the golden directory. */
+    @Param({"http1", "redis"})
+    public String protocol;
+
+    private ProtocolParser parser;
+    private List<List<DirectedSegment>> connections;
+
+    @Setup
+    public void load() {
+        parser = parser(protocol);
+        connections = connections(protocol);
+    }
+
+    @Benchmark
+    public void decode(Blackhole bh) {
+        MessageSink sink = new MessageSink() {
+            @Override
+            public void message(L7Message message) {
+                bh.consume(message);
+            }
+
+            @Override
+            public void error(DecodeError error) {
+                bh.consume(error);
+            }
+        };
+        for (List<DirectedSegment> connection : connections) {
+            StreamDecoder up = parser.newDecoder(FlowDirection.CLIENT_TO_SERVER);
+            StreamDecoder down = parser.newDecoder(FlowDirection.SERVER_TO_CLIENT);
+            for (DirectedSegment s : connection) {
+                (s.direction() == FlowDirection.CLIENT_TO_SERVER ? up : down).feed(s.segment(), sink);
+            }
+            up.close(sink);
+            down.close(sink);
+        }
+    }
+
+    static ProtocolParser parser(String protocol) {
+        // the flow job's settings: no bodies or events kept
+        return ProtocolRegistry.defaults(ParserOptions.DEFAULTS)
+                .parser(L7Protocol.valueOf(protocol.toUpperCase(Locale.ROOT)))
+                .orElseThrow(() -> new IllegalArgumentException("no parser registered for " + protocol));
+    }
+
+    static List<List<DirectedSegment>> connections(String protocol) {
+        List<List<DirectedSegment>> all = new ArrayList<>();
+        Goldens.of(protocol).forEach(g -> g.capture().connections().forEach(c -> all.add(c.segments())));
+        if (all.isEmpty()) {
+            throw new IllegalArgumentException("no golden captures for " + protocol);
+        }
+        return all;
+    }
+
+    /** Payload bytes one operation decodes. */
+    static long bytesPerOp(String protocol) {
+        long n = 0;
+        for (List<DirectedSegment> c : connections(protocol)) {
+            for (DirectedSegment s : c) {
+                n += s.segment().byteCount();
+            }
+        }
+        return n;
+    }
+}

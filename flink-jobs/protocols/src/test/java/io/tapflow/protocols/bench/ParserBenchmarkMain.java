@@ -1,0 +1,50 @@
+package io.tapflow.protocols.bench;
+
+import java.util.Collection;
+import java.util.List;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * {@code ./tapflow bench parsers}: runs {@link ParserBenchmark} for the given protocols (default http1 and
+ * redis) and prints decoded bytes per second per core (the benchmark is single-threaded).
+ *
+ * <p>Args: {@code [--quick] [protocol...]}; --quick runs fewer, shorter iterations for a smoke check.
+ */
+public final class ParserBenchmarkMain {
+
+    public static void main(String[] args) throws RunnerException {
+        boolean quick = List.of(args).contains("--quick");
+        String[] protocols = List.of(args).stream().filter(a -> !a.startsWith("--")).toArray(String[]::new);
+        if (protocols.length == 0) {
+            protocols = new String[] {"http1", "redis"};
+        }
+        Options options = new OptionsBuilder()
+                .include(ParserBenchmark.class.getName())
+                .param("protocol", protocols)
+                .forks(1)
+                .warmupIterations(quick ? 1 : 3)
+                .warmupTime(TimeValue.seconds(quick ? 1 : 2))
+                .measurementIterations(quick ? 2 : 5)
+                .measurementTime(TimeValue.seconds(quick ? 1 : 2))
+                .build();
+        Collection<RunResult> results = new Runner(options).run();
+        System.out.println();
+        System.out.println("protocol   bytes/op        ops/s     MB/s (1 core)   ±error");
+        for (RunResult r : results) {
+            String protocol = r.getParams().getParam("protocol");
+            long bytes = ParserBenchmark.bytesPerOp(protocol);
+            double ops = r.getPrimaryResult().getScore();
+            double err = r.getPrimaryResult().getScoreError();
+            System.out.printf("%-9s %9d %12.1f %12.1f %12.1f%n", protocol, bytes, ops, ops * bytes / 1e6,
+                    Double.isNaN(err) ? 0 : err * bytes / 1e6);
+        }
+    }
+
+    private ParserBenchmarkMain() {
+    }
+}
