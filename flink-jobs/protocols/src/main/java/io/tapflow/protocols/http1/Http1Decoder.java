@@ -66,7 +66,7 @@ final class Http1Decoder extends AbstractStreamDecoder {
             case HEAD -> head(out);
             case PEEK_BODY -> peekBody(out);
             case FIXED, CHUNK_DATA, UNTIL_CLOSE -> data(out);
-            case CHUNK_SIZE -> chunkSize();
+            case CHUNK_SIZE -> chunkSize(out);
             case CHUNK_END -> chunkEnd();
             case TRAILERS -> trailers(out);
             case UPGRADE_PENDING -> upgradePending(out);
@@ -228,11 +228,14 @@ final class Http1Decoder extends AbstractStreamDecoder {
         return Step.PROGRESS;
     }
 
-    private Step chunkSize() {
+    private Step chunkSize(MessageSink out) {
         int c = in.contiguous();
         int nl = in.indexOf((byte) '\n', 0, Math.min(c, MAX_CHUNK_LINE));
         if (nl < 0) {
-            return c >= MAX_CHUNK_LINE ? malformed("chunk size line too long") : Step.NEED_MORE;
+            if (c >= MAX_CHUNK_LINE) {
+                return malformed("chunk size line too long");
+            }
+            return framingLost(out, c);
         }
         long size = 0;
         int digits = 0;
@@ -291,7 +294,7 @@ final class Http1Decoder extends AbstractStreamDecoder {
         int c = in.contiguous();
         int nl = in.indexOf((byte) '\n', 0, c);
         if (nl < 0) {
-            return Step.NEED_MORE;
+            return framingLost(out, c);
         }
         lastTs = in.origin(in.position() + nl).timestampNs();
         boolean empty = nl == 0 || (nl == 1 && in.get(0) == '\r');
@@ -323,9 +326,26 @@ final class Http1Decoder extends AbstractStreamDecoder {
         return Step.PROGRESS;
     }
 
+    /**
+     * The chunk framing continues in bytes that were not captured: the end of the message cannot be found. The
+     * response still happened, so it is emitted, truncated and of unknown length, before the loop reports the
+     * hole and resynchronises. While the line may still arrive whole, wait.
+     */
+    private Step framingLost(MessageSink out, int contiguous) {
+        if (contiguous < in.available()) {
+            truncated = true;
+            complete(out, L7Message.UNKNOWN_LENGTH);
+        }
+        return Step.NEED_MORE;
+    }
+
     private void complete(MessageSink out) {
+        complete(out, in.position() - msgStart);
+    }
+
+    private void complete(MessageSink out, long length) {
         body.finish(msg, lastTs);
-        out.message(msg.length(in.position() - msgStart).truncated(truncated).endTimestampNs(lastTs).build());
+        out.message(msg.length(length).truncated(truncated).endTimestampNs(lastTs).build());
         msg = null;
         state = next;
         next = State.HEAD;
