@@ -1,6 +1,7 @@
 package io.tapflow.protocols;
 
 import io.tapflow.protocols.dns.DnsParser;
+import io.tapflow.protocols.http1.Http1Parser;
 import io.tapflow.protocols.http2.Http2Parser;
 import io.tapflow.protocols.kafka.KafkaParser;
 import io.tapflow.protocols.mqtt.MqttParser;
@@ -34,6 +35,9 @@ public final class ProtocolRegistry {
                 // preface is the one sure sign of HTTP/2, so it must win that tie; its guesses from a bare frame
                 // header are only LOW/MEDIUM and lose to any protocol with a stronger signature
                 new Http2Parser(options),
+                // HTTP/1 next: its start lines ("GET /x HTTP/1.1", "HTTP/1.1 200") are unambiguous (HIGH) and it
+                // is the most common protocol, so ties with a looser guess of another text protocol go to it.
+                new Http1Parser(options),
                 // Redis: a client's "*<n>\r\n$" is unambiguous (HIGH); its MEDIUM guesses on bare reply lines
                 // ("+OK\r\n", ":1\r\n") should lose ties to the text protocols with stronger signatures.
                 new RedisParser(options),

@@ -107,6 +107,15 @@ public final class StreamBuffer {
         return first != null && first.captured == 0 && first.hole > 0;
     }
 
+    /**
+     * Uncaptured bytes from the read position up to the next captured byte or the end of what arrived; 0 unless
+     * {@link #atHole()}. Lets a decoder skip exactly one hole of a body and still read the captured bytes after it.
+     */
+    public long holeLength() {
+        Piece first = pieces.peekFirst();
+        return first != null && first.captured == 0 ? first.hole : 0;
+    }
+
     /** Captured bytes held (what counts against a decoder's memory bound). */
     public int buffered() {
         Piece first = pieces.peekFirst();

@@ -1,0 +1,343 @@
+package io.tapflow.protocols.http1;
+
+import io.tapflow.protocols.L7Message;
+import io.tapflow.protocols.MessageKind;
+import io.tapflow.protocols.TraceHeaders;
+import io.tapflow.schema.L7Protocol;
+import io.tapflow.schema.ResponseStatus;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Decodes the head of one HTTP/1 message (start line and header fields) straight from the decoder's buffer into an
+ * {@link L7Message.Builder} plus the framing facts the body decoder needs. Allocates only for what is emitted:
+ * the method (a constant for the common ones), target, host, content type, reason phrase of errors, trace and
+ * configured headers. Reused for every message of a direction.
+ */
+final class Http1HeadParser {
+
+    /** Longest method token accepted (WebDAV methods such as VERSION-CONTROL are the longest in use). */
+    static final int MAX_METHOD = 24;
+
+    private static final byte[] CHUNKED = {'c', 'h', 'u', 'n', 'k', 'e', 'd'};
+    private static final byte[][] METHOD_BYTES;
+    private static final String[] METHODS = {"GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH", "CONNECT",
+            "TRACE"};
+
+    static {
+        METHOD_BYTES = new byte[METHODS.length][];
+        for (int i = 0; i < METHODS.length; i++) {
+            METHOD_BYTES[i] = METHODS[i].getBytes(StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    /** Content types whose bodies are framed into {@link io.tapflow.protocols.StreamEvent}s. */
+    enum EventMode {
+        NONE,
+        /** {@code text/event-stream}. */
+        SSE,
+        /** {@code application/x-ndjson}: every non-blank line is an event. */
+        NDJSON,
+        /** Streamed {@code application/json} (Ollama): lines that hold one JSON object are events. */
+        JSON_LINES
+    }
+
+    private final Http1HeaderTable table;
+    private final String requestIdHeader;
+
+    // results of the last parse
+    L7Message.Builder builder;
+    String method;
+    int status;
+    long contentLength;
+    boolean chunked;
+    String upgrade;
+    EventMode eventMode;
+    String error;
+
+    Http1HeadParser(Http1HeaderTable table, String requestIdHeader) {
+        this.table = table;
+        this.requestIdHeader = requestIdHeader;
+    }
+
+    /**
+     * Quick check of the first bytes of a message so that garbage is rejected before a whole head is awaited.
+     *
+     * @return true unless the bytes cannot begin a start line
+     */
+    static boolean plausibleStart(byte[] a, int s, int c, boolean request) {
+        if (request) {
+            int n = Math.min(c, MAX_METHOD + 1);
+            for (int i = 0; i < n; i++) {
+                byte b = a[s + i];
+                if (b == ' ') {
+                    return i > 0;
+                }
+                if (!isMethodChar(b)) {
+                    return false;
+                }
+            }
+            return c <= MAX_METHOD;
+        }
+        int n = Math.min(c, 7);
+        for (int i = 0; i < n; i++) {
+            if (a[s + i] != "HTTP/1.".charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static boolean isMethodChar(byte b) {
+        return (b >= 'A' && b <= 'Z') || b == '-' || b == '_';
+    }
+
+    /** The constant name of a common method at {@code a[off, off+len)}, or null. */
+    static String knownMethod(byte[] a, int off, int len) {
+        for (int i = 0; i < METHOD_BYTES.length; i++) {
+            byte[] m = METHOD_BYTES[i];
+            if (m.length == len && java.util.Arrays.equals(a, off, off + len, m, 0, len)) {
+                return METHODS[i];
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Parses the head {@code a[s, s+len)}, which ends with its empty line.
+     *
+     * @return false when malformed ({@link #error} says why)
+     */
+    boolean parse(byte[] a, int s, int len, boolean request) {
+        builder = null;
+        method = null;
+        status = 0;
+        contentLength = -1;
+        chunked = false;
+        upgrade = null;
+        eventMode = EventMode.NONE;
+        int end = s + len;
+        int eol = lineEnd(a, s, end);
+        int lineLen = trimCr(a, s, eol);
+        boolean ok = request ? requestLine(a, s, lineLen) : statusLine(a, s, lineLen);
+        if (!ok) {
+            return false;
+        }
+        TraceHeaders.Collector trace = null;
+        String contentType = null;
+        int p = eol + 1;
+        while (p < end) {
+            int e = lineEnd(a, p, end);
+            int n = trimCr(a, p, e);
+            if (n == 0) {
+                break;
+            }
+            if (a[p] == ' ' || a[p] == '\t') {
+                p = e + 1; // obsolete line folding: the continuation belongs to a header we ignore or already have
+                continue;
+            }
+            int colon = indexOf(a, p, p + n, (byte) ':');
+            if (colon <= p) {
+                error = "header line without a name";
+                return false;
+            }
+            Http1HeaderTable.Entry entry = table.lookup(a, p, colon - p);
+            if (entry != null) {
+                int vs = colon + 1;
+                int ve = p + n;
+                while (vs < ve && (a[vs] == ' ' || a[vs] == '\t')) {
+                    vs++;
+                }
+                while (ve > vs && (a[ve - 1] == ' ' || a[ve - 1] == '\t')) {
+                    ve--;
+                }
+                switch (entry.kind) {
+                    case Http1HeaderTable.HOST -> {
+                        if (request) {
+                            builder.requestDomain(host(a, vs, ve));
+                        }
+                    }
+                    case Http1HeaderTable.CONTENT_LENGTH -> {
+                        long cl = digits(a, vs, ve);
+                        if (cl < 0) {
+                            error = "bad Content-Length";
+                            return false;
+                        }
+                        contentLength = cl;
+                    }
+                    case Http1HeaderTable.TRANSFER_ENCODING -> chunked = endsWithChunked(a, vs, ve);
+                    case Http1HeaderTable.CONTENT_TYPE -> contentType = utf8(a, vs, ve);
+                    case Http1HeaderTable.UPGRADE -> upgrade = utf8(a, vs, ve);
+                    case Http1HeaderTable.TRACE -> {
+                        if (trace == null) {
+                            trace = new TraceHeaders.Collector(requestIdHeader);
+                        }
+                        trace.offer(entry.name, utf8(a, vs, ve));
+                    }
+                    default -> {
+                    }
+                }
+                String key = request ? entry.requestAttributeKey : entry.responseAttributeKey;
+                if (key != null) {
+                    builder.attribute(key, utf8(a, vs, ve));
+                }
+            }
+            p = e + 1;
+        }
+        if (trace != null) {
+            builder.traceContext(trace.context()).xRequestId(trace.requestId());
+        }
+        if (contentType != null) {
+            builder.attribute("http.content_type", contentType);
+            eventMode = eventMode(contentType);
+        }
+        return true;
+    }
+
+    private boolean requestLine(byte[] a, int s, int n) {
+        int sp1 = indexOf(a, s, s + n, (byte) ' ');
+        int sp2 = lastIndexOf(a, s, s + n, (byte) ' ');
+        if (sp1 <= s || sp1 - s > MAX_METHOD || sp2 <= sp1 + 1) {
+            error = "bad request line";
+            return false;
+        }
+        for (int i = s; i < sp1; i++) {
+            if (!isMethodChar(a[i])) {
+                error = "bad method";
+                return false;
+            }
+        }
+        String version = version(a, sp2 + 1, s + n);
+        if (version == null) {
+            error = "not HTTP/1.x";
+            return false;
+        }
+        method = knownMethod(a, s, sp1 - s);
+        if (method == null) {
+            method = new String(a, s, sp1 - s, StandardCharsets.ISO_8859_1);
+        }
+        builder = L7Message.builder(L7Protocol.HTTP1, MessageKind.REQUEST).version(version).requestType(method)
+                .requestResource(utf8(a, sp1 + 1, sp2));
+        return true;
+    }
+
+    private boolean statusLine(byte[] a, int s, int n) {
+        String version = n >= 12 && a[s + 8] == ' ' ? version(a, s, s + 8) : null;
+        if (version == null) {
+            error = "bad status line";
+            return false;
+        }
+        int code = 0;
+        for (int i = s + 9; i < s + 12; i++) {
+            if (a[i] < '0' || a[i] > '9') {
+                error = "bad status code";
+                return false;
+            }
+            code = code * 10 + (a[i] - '0');
+        }
+        if (code < 100 || (n > 12 && a[s + 12] != ' ')) {
+            error = "bad status code";
+            return false;
+        }
+        status = code;
+        ResponseStatus rs = code < 400 ? ResponseStatus.OK
+                : code < 500 ? ResponseStatus.CLIENT_ERROR
+                : code < 600 ? ResponseStatus.SERVER_ERROR : ResponseStatus.UNKNOWN;
+        builder = L7Message.builder(L7Protocol.HTTP1, MessageKind.RESPONSE).version(version).responseCode(code)
+                .responseStatus(rs);
+        if (code >= 400 && n > 13) {
+            builder.responseException(utf8(a, s + 13, s + n));
+        }
+        return true;
+    }
+
+    /** "1.1" or "1.0" (constants) for {@code HTTP/1.x} at {@code a[from, to)}, else null. */
+    private static String version(byte[] a, int from, int to) {
+        if (to - from != 8 || a[from] != 'H' || a[from + 1] != 'T' || a[from + 2] != 'T' || a[from + 3] != 'P'
+                || a[from + 4] != '/' || a[from + 5] != '1' || a[from + 6] != '.') {
+            return null;
+        }
+        return switch (a[from + 7]) {
+            case '1' -> "1.1";
+            case '0' -> "1.0";
+            default -> null;
+        };
+    }
+
+    /** Host without port; IPv6 literals lose their brackets. */
+    private static String host(byte[] a, int vs, int ve) {
+        if (vs < ve && a[vs] == '[') {
+            int close = indexOf(a, vs, ve, (byte) ']');
+            return close < 0 ? utf8(a, vs, ve) : utf8(a, vs + 1, close);
+        }
+        int colon = indexOf(a, vs, ve, (byte) ':');
+        return utf8(a, vs, colon < 0 ? ve : colon);
+    }
+
+    private static EventMode eventMode(String contentType) {
+        if (contentType.regionMatches(true, 0, "text/event-stream", 0, 17)) {
+            return EventMode.SSE;
+        }
+        if (contentType.regionMatches(true, 0, "application/x-ndjson", 0, 20)) {
+            return EventMode.NDJSON;
+        }
+        if (contentType.regionMatches(true, 0, "application/json", 0, 16)) {
+            return EventMode.JSON_LINES;
+        }
+        return EventMode.NONE;
+    }
+
+    /** Non-negative decimal, or -1. */
+    private static long digits(byte[] a, int vs, int ve) {
+        if (vs >= ve || ve - vs > 18) {
+            return -1;
+        }
+        long v = 0;
+        for (int i = vs; i < ve; i++) {
+            if (a[i] < '0' || a[i] > '9') {
+                return -1;
+            }
+            v = v * 10 + (a[i] - '0');
+        }
+        return v;
+    }
+
+    /** Chunked is the last transfer coding when the body is chunked (RFC 9112 §6.3). */
+    private static boolean endsWithChunked(byte[] a, int vs, int ve) {
+        return ve - vs >= 7 && Http1HeaderTable.equalsLower(a, ve - 7, CHUNKED)
+                && (ve - vs == 7 || a[ve - 8] == ' ' || a[ve - 8] == ',' || a[ve - 8] == '\t');
+    }
+
+    private static String utf8(byte[] a, int from, int to) {
+        return new String(a, from, to - from, StandardCharsets.UTF_8);
+    }
+
+    /** Index of the '\n' ending the line at {@code p}, or {@code end - 1} when missing (the head's last line). */
+    private static int lineEnd(byte[] a, int p, int end) {
+        int nl = indexOf(a, p, end, (byte) '\n');
+        return nl < 0 ? end - 1 : nl;
+    }
+
+    /** Length of the line {@code a[p, nl)} without a trailing CR. */
+    private static int trimCr(byte[] a, int p, int nl) {
+        int n = nl - p;
+        return n > 0 && a[nl - 1] == '\r' ? n - 1 : Math.max(n, 0);
+    }
+
+    static int indexOf(byte[] a, int from, int to, byte b) {
+        for (int i = from; i < to; i++) {
+            if (a[i] == b) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static int lastIndexOf(byte[] a, int from, int to, byte b) {
+        for (int i = to - 1; i >= from; i--) {
+            if (a[i] == b) {
+                return i;
+            }
+        }
+        return -1;
+    }
+}

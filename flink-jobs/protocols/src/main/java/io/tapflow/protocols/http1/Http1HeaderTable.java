@@ -1,0 +1,104 @@
+package io.tapflow.protocols.http1;
+
+import io.tapflow.protocols.ParserOptions;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The header names the HTTP/1 decoder acts on, indexed by length so that a header line is classified by one length
+ * lookup and, rarely, a byte comparison: the decoder never builds a String for a header it does not emit.
+ */
+final class Http1HeaderTable {
+
+    static final int HOST = 1;
+    static final int CONTENT_LENGTH = 2;
+    static final int TRANSFER_ENCODING = 3;
+    static final int CONTENT_TYPE = 4;
+    static final int UPGRADE = 5;
+    /** A trace or request-id header, fed to {@link io.tapflow.protocols.TraceHeaders.Collector}. */
+    static final int TRACE = 6;
+    /** Only a configured extra header (see {@link Entry#attributeKey}). */
+    static final int EXTRA = 7;
+
+    /** One known name: what the decoder does with it and, for configured headers, its attribute key. */
+    static final class Entry {
+        final byte[] lowerName;
+        final String name;
+        final int kind;
+        String requestAttributeKey;
+        String responseAttributeKey;
+
+        Entry(String name, int kind) {
+            this.name = name;
+            this.lowerName = name.getBytes(StandardCharsets.ISO_8859_1);
+            this.kind = kind;
+        }
+    }
+
+    private static final int MAX_LEN = 64;
+    private final Entry[][] byLength = new Entry[MAX_LEN + 1][];
+
+    Http1HeaderTable(ParserOptions options) {
+        Map<String, Entry> entries = new LinkedHashMap<>();
+        entries.put("host", new Entry("host", HOST));
+        entries.put("content-length", new Entry("content-length", CONTENT_LENGTH));
+        entries.put("transfer-encoding", new Entry("transfer-encoding", TRANSFER_ENCODING));
+        entries.put("content-type", new Entry("content-type", CONTENT_TYPE));
+        entries.put("upgrade", new Entry("upgrade", UPGRADE));
+        for (String t : List.of("traceparent", "b3", "x-b3-traceid", "x-b3-spanid", "x-b3-parentspanid",
+                "uber-trace-id", "sw8", options.requestIdHeader())) {
+            entries.putIfAbsent(t, new Entry(t, TRACE));
+        }
+        for (String h : options.extraHeaders()) {
+            Entry e = entries.computeIfAbsent(h, n -> new Entry(n, EXTRA));
+            e.requestAttributeKey = "http.request.header." + h;
+            e.responseAttributeKey = "http.response.header." + h;
+        }
+        List<List<Entry>> lists = new ArrayList<>();
+        for (int i = 0; i <= MAX_LEN; i++) {
+            lists.add(new ArrayList<>());
+        }
+        for (Entry e : entries.values()) {
+            if (e.lowerName.length <= MAX_LEN && !e.name.isEmpty()) {
+                lists.get(e.lowerName.length).add(e);
+            }
+        }
+        for (int i = 0; i <= MAX_LEN; i++) {
+            byLength[i] = lists.get(i).isEmpty() ? null : lists.get(i).toArray(new Entry[0]);
+        }
+    }
+
+    /** The entry of the header name {@code a[off, off+len)} (any case), or null. */
+    Entry lookup(byte[] a, int off, int len) {
+        if (len > MAX_LEN) {
+            return null;
+        }
+        Entry[] candidates = byLength[len];
+        if (candidates == null) {
+            return null;
+        }
+        for (Entry e : candidates) {
+            if (equalsLower(a, off, e.lowerName)) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    /** True when {@code a[off, off+lower.length)} equals {@code lower} ignoring ASCII case. */
+    static boolean equalsLower(byte[] a, int off, byte[] lower) {
+        for (int i = 0; i < lower.length; i++) {
+            if (toLower(a[off + i]) != lower[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static byte toLower(byte b) {
+        return b >= 'A' && b <= 'Z' ? (byte) (b + 32) : b;
+    }
+}
