@@ -46,6 +46,7 @@ capture_start() {
   local name="$1" filter="$2" out="$GOLDEN_DIR/$PROTO/$1.pcap"
   mkdir -p "$GOLDEN_DIR/$PROTO"
   rm -f "$out"
+  rm -f "$WORK/tcpdump.log" # the wait below must not see the previous capture's "listening on"
   # --immediate-mode: without it packets wait in the capture ring (up to 1 s) and a quick stop loses them
   tcpdump -i lo -U --immediate-mode -s 0 -w "$out" "$filter" 2>"$WORK/tcpdump.log" &
   _TCPDUMP_PID=$!
