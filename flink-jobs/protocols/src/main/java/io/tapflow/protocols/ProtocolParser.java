@@ -29,4 +29,13 @@ public interface ProtocolParser {
 
     /** A fresh decoder for one direction of one connection. */
     StreamDecoder newDecoder(FlowDirection direction);
+
+    /**
+     * Fresh decoders for both directions of one connection. Callers that see both directions (the flow job, the
+     * tests) use this; parsers whose responses can only be read knowing the request override it.
+     */
+    default ConnectionDecoders newConnection() {
+        return new ConnectionDecoders(newDecoder(FlowDirection.CLIENT_TO_SERVER),
+                newDecoder(FlowDirection.SERVER_TO_CLIENT));
+    }
 }

@@ -1,13 +1,12 @@
 package io.tapflow.protocols.bench;
 
+import io.tapflow.protocols.ConnectionDecoders;
 import io.tapflow.protocols.DecodeError;
-import io.tapflow.protocols.FlowDirection;
 import io.tapflow.protocols.L7Message;
 import io.tapflow.protocols.MessageSink;
 import io.tapflow.protocols.ParserOptions;
 import io.tapflow.protocols.ProtocolParser;
 import io.tapflow.protocols.ProtocolRegistry;
-import io.tapflow.protocols.StreamDecoder;
 import io.tapflow.protocols.testing.Capture.DirectedSegment;
 import io.tapflow.protocols.testing.Goldens;
 import io.tapflow.schema.L7Protocol;
@@ -62,13 +61,12 @@ public class ParserBenchmark {
             }
         };
         for (List<DirectedSegment> connection : connections) {
-            StreamDecoder up = parser.newDecoder(FlowDirection.CLIENT_TO_SERVER);
-            StreamDecoder down = parser.newDecoder(FlowDirection.SERVER_TO_CLIENT);
+            ConnectionDecoders decoders = parser.newConnection();
             for (DirectedSegment s : connection) {
-                (s.direction() == FlowDirection.CLIENT_TO_SERVER ? up : down).feed(s.segment(), sink);
+                decoders.of(s.direction()).feed(s.segment(), sink);
             }
-            up.close(sink);
-            down.close(sink);
+            decoders.clientToServer().close(sink);
+            decoders.serverToClient().close(sink);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.tapflow.protocols.testing;
 
+import io.tapflow.protocols.ConnectionDecoders;
 import io.tapflow.protocols.DecodeError;
 import io.tapflow.protocols.FlowDirection;
 import io.tapflow.protocols.L7Message;
@@ -29,10 +30,10 @@ public final class Decoding {
     private Decoding() {
     }
 
-    /** Feeds the segments to one fresh decoder per direction, in order, then closes both. */
+    /** Feeds the segments to a fresh connection's decoders, in order, then closes both. */
     public static List<Output> run(ProtocolParser parser, List<DirectedSegment> segments) {
-        StreamDecoder[] decoders = {
-            parser.newDecoder(FlowDirection.CLIENT_TO_SERVER), parser.newDecoder(FlowDirection.SERVER_TO_CLIENT)};
+        ConnectionDecoders connection = parser.newConnection();
+        StreamDecoder[] decoders = {connection.clientToServer(), connection.serverToClient()};
         List<Output> out = new ArrayList<>();
         MessageSink[] sinks = {sink(FlowDirection.CLIENT_TO_SERVER, out), sink(FlowDirection.SERVER_TO_CLIENT, out)};
         for (DirectedSegment s : segments) {
