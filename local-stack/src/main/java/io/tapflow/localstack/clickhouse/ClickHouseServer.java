@@ -1,7 +1,6 @@
 package io.tapflow.localstack.clickhouse;
 
 import com.clickhouse.client.api.Client;
-import io.tapflow.localstack.process.Binaries;
 import io.tapflow.localstack.process.FreePorts;
 import io.tapflow.localstack.process.HealthCheck;
 import io.tapflow.localstack.process.InstanceDir;
@@ -63,13 +62,7 @@ public final class ClickHouseServer implements AutoCloseable {
     }
 
     private static ClickHouseServer start(InstanceDir dir) {
-        try {
-            Path binary = Binaries.locate(BINARY, "Debian package clickhouse-server");
-            return ManagedProcess.retryOnPortClash(3, () -> startOnce(binary, dir));
-        } catch (RuntimeException e) {
-            dir.close();
-            throw e;
-        }
+        return ManagedProcess.launch(dir, BINARY, "Debian package clickhouse-server", binary -> startOnce(binary, dir));
     }
 
     private static ClickHouseServer startOnce(Path binary, InstanceDir dir) {

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -60,6 +61,21 @@ public final class ManagedProcess implements AutoCloseable {
      * Runs {@code attempt} up to {@code attempts} times while it fails only because a port chosen by
      * {@link FreePorts} was taken in the meantime (each attempt should choose new ports).
      */
+    /**
+     * Starts a server binary in {@code dir}: locates it (or says which ./tapflow setup step installs it), retries
+     * with fresh ports when another process took one first, and deletes a temporary {@code dir} when it fails.
+     */
+    public static <T> T launch(InstanceDir dir, String binary, String installedBy,
+                               Function<Path, T> startOnce) {
+        try {
+            Path located = Binaries.locate(binary, installedBy);
+            return retryOnPortClash(3, () -> startOnce.apply(located));
+        } catch (RuntimeException e) {
+            dir.close();
+            throw e;
+        }
+    }
+
     public static <T> T retryOnPortClash(int attempts, Supplier<T> attempt) {
         for (int i = 1; ; i++) {
             try {

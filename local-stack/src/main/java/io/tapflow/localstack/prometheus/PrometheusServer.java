@@ -2,7 +2,6 @@ package io.tapflow.localstack.prometheus;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tapflow.localstack.process.Binaries;
 import io.tapflow.localstack.process.FreePorts;
 import io.tapflow.localstack.process.HealthCheck;
 import io.tapflow.localstack.process.InstanceDir;
@@ -59,13 +58,7 @@ public final class PrometheusServer implements AutoCloseable {
     }
 
     private static PrometheusServer start(InstanceDir dir) {
-        try {
-            Path binary = Binaries.locate(BINARY, "Debian package prometheus");
-            return ManagedProcess.retryOnPortClash(3, () -> startOnce(binary, dir));
-        } catch (RuntimeException e) {
-            dir.close();
-            throw e;
-        }
+        return ManagedProcess.launch(dir, BINARY, "Debian package prometheus", binary -> startOnce(binary, dir));
     }
 
     private static PrometheusServer startOnce(Path binary, InstanceDir dir) {
