@@ -203,6 +203,25 @@ public final class StreamBuffer {
 
     /** Time, sequence number and thread trace id of the call that carried {@code position}. */
     public Origin origin(long position) {
+        Meta found = metaAt(position);
+        if (found == null) {
+            return NONE;
+        }
+        long seq = found.tcpSeq == Segment.NO_TCP_SEQ ? Segment.NO_TCP_SEQ
+                : (found.tcpSeq + (position - found.pos)) & 0xFFFF_FFFFL;
+        return new Origin(found.timestampNs, seq, found.threadTraceId);
+    }
+
+    /**
+     * Time of the call that carried {@code position}: {@code origin(position).timestampNs()} without building the
+     * origin, for decoders that need only the end time of every body they skip.
+     */
+    public long timestampNs(long position) {
+        Meta found = metaAt(position);
+        return found == null ? NONE.timestampNs() : found.timestampNs;
+    }
+
+    private Meta metaAt(long position) {
         Meta found = null;
         for (Meta m : metas) {
             if (m.pos > position) {
@@ -210,12 +229,7 @@ public final class StreamBuffer {
             }
             found = m;
         }
-        if (found == null) {
-            return NONE;
-        }
-        long seq = found.tcpSeq == Segment.NO_TCP_SEQ ? Segment.NO_TCP_SEQ
-                : (found.tcpSeq + (position - found.pos)) & 0xFFFF_FFFFL;
-        return new Origin(found.timestampNs, seq, found.threadTraceId);
+        return found;
     }
 
     /** Origin of the byte at the read position. */
