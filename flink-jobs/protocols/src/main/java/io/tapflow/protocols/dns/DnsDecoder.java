@@ -1,6 +1,7 @@
 package io.tapflow.protocols.dns;
 
 import io.tapflow.protocols.AbstractStreamDecoder;
+import io.tapflow.protocols.DeclaredBody;
 import io.tapflow.protocols.L7Message;
 import io.tapflow.protocols.MessageKind;
 import io.tapflow.protocols.MessageSink;
@@ -32,9 +33,11 @@ final class DnsDecoder extends AbstractStreamDecoder {
     private final DnsWire.Parsed parsed = new DnsWire.Parsed();
 
     private long msgStart;
-    private long skipRemaining;
+    /** UDP: the datagram was captured only in part. (TCP: {@link #body} says it.) */
     private boolean truncated;
+    /** TCP: the message being skipped, and what of it is left. */
     private L7Message.Builder pending;
+    private final DeclaredBody body = new DeclaredBody();
 
     DnsDecoder(ParserOptions options, DnsParser.Transport transport) {
         super(options);
@@ -110,28 +113,18 @@ final class DnsDecoder extends AbstractStreamDecoder {
             return malformed("DNS header not captured");
         }
         pending = message();
-        skipRemaining = 2L + length;
+        body.begin(2L + length);
         return skipTcp(out);
     }
 
     /** Skips what has arrived of the current TCP message; emits it at its end. */
     private Step skipTcp(MessageSink out) {
-        long n = Math.min(skipRemaining, in.available());
-        if (in.contiguous() < n) {
-            truncated = true;
-        }
-        in.skip(n);
-        skipRemaining -= n;
-        if (skipRemaining == 0) {
-            emitPending(out);
+        if (body.consume(in)) {
+            out.message(pending.length(in.position() - msgStart).truncated(body.uncaptured())
+                    .endTimestampNs(body.endTimestampNs()).build());
+            reset();
         }
         return Step.PROGRESS;
-    }
-
-    private void emitPending(MessageSink out) {
-        out.message(pending.length(in.position() - msgStart).truncated(truncated)
-                .endTimestampNs(in.origin(in.position() - 1).timestampNs()).build());
-        reset();
     }
 
     /** The message from what {@link #parsed} holds; UDP completes length and end time here, TCP when skipped. */
@@ -172,7 +165,7 @@ final class DnsDecoder extends AbstractStreamDecoder {
     @Override
     protected void reset() {
         pending = null;
-        skipRemaining = 0;
+        body.clear();
         truncated = false;
         in.mark(-1);
     }

@@ -2,6 +2,7 @@ package io.tapflow.protocols.kafka;
 
 import io.tapflow.protocols.AbstractStreamDecoder;
 import io.tapflow.protocols.DecodeError;
+import io.tapflow.protocols.DeclaredBody;
 import io.tapflow.protocols.FlowDirection;
 import io.tapflow.protocols.L7Message;
 import io.tapflow.protocols.MessageKind;
@@ -36,13 +37,10 @@ final class KafkaDecoder extends AbstractStreamDecoder {
     private final boolean requests;
     private final int window;
 
-    /** True between a message's header and its last byte. */
-    private boolean inBody;
+    /** The rest of the current message, from its header to its last byte. */
+    private final DeclaredBody body = new DeclaredBody();
     /** The message being skipped; null when its header was not captured (skipped without a message). */
     private L7Message.Builder pending;
-    private long remaining;
-    private long messageEnd;
-    private boolean truncated;
 
     KafkaDecoder(ParserOptions options, FlowDirection direction) {
         super(options);
@@ -52,7 +50,7 @@ final class KafkaDecoder extends AbstractStreamDecoder {
 
     @Override
     protected Step decode(MessageSink out) {
-        return inBody ? skipBody(out) : header(out);
+        return body.active() ? skipBody(out) : header(out);
     }
 
     private Step header(MessageSink out) {
@@ -88,26 +86,15 @@ final class KafkaDecoder extends AbstractStreamDecoder {
         }
         in.mark(startPos);
         pending = m;
-        inBody = true;
-        truncated = false;
-        messageEnd = startPos + total;
-        remaining = total;
+        body.begin(total);
         return skipBody(out);
     }
 
     /** Consumes the rest of the current message, captured or not; emits it once its last byte passed. */
     private Step skipBody(MessageSink out) {
-        long n = Math.min(remaining, in.available());
-        if (in.contiguous() < n) {
-            truncated = true;
-        }
-        in.skip(n);
-        remaining -= n;
-        if (remaining == 0) {
+        if (body.consume(in)) {
             if (pending != null) {
-                out.message(pending.truncated(truncated)
-                        .endTimestampNs(in.origin(messageEnd - 1).timestampNs())
-                        .build());
+                out.message(pending.truncated(body.uncaptured()).endTimestampNs(body.endTimestampNs()).build());
             }
             reset();
             in.mark(-1);
@@ -170,9 +157,7 @@ final class KafkaDecoder extends AbstractStreamDecoder {
 
     @Override
     protected void reset() {
-        inBody = false;
+        body.clear();
         pending = null;
-        remaining = 0;
-        truncated = false;
     }
 }
