@@ -1,6 +1,7 @@
 package io.tapflow.protocols.kafka;
 
 import io.tapflow.protocols.AbstractStreamDecoder;
+import io.tapflow.protocols.ByteReader;
 import io.tapflow.protocols.DecodeError;
 import io.tapflow.protocols.DeclaredBody;
 import io.tapflow.protocols.FlowDirection;
@@ -60,7 +61,7 @@ final class KafkaDecoder extends AbstractStreamDecoder {
         }
         byte[] b = in.array();
         int s = in.start();
-        int size = ((b[s] & 0xFF) << 24) | ((b[s + 1] & 0xFF) << 16) | ((b[s + 2] & 0xFF) << 8) | (b[s + 3] & 0xFF);
+        int size = ByteReader.i32(b, s);
         if (size < (requests ? MIN_REQUEST_SIZE : 4) || size > (requests ? MAX_REQUEST_SIZE : MAX_RESPONSE_SIZE)) {
             return malformed("message size " + size + " out of range");
         }
@@ -105,10 +106,10 @@ final class KafkaDecoder extends AbstractStreamDecoder {
     /** Request header v1/v2 and, for Produce and Fetch, the topics; null when the header itself is cut. */
     private L7Message.Builder request(byte[] b, int from, int to) {
         KafkaReader r = new KafkaReader(b, from, to);
-        int apiKey = r.int16();
-        int apiVersion = r.int16();
-        int correlationId = r.int32();
-        if (!r.ok) {
+        int apiKey = r.i16();
+        int apiVersion = r.i16();
+        int correlationId = r.i32();
+        if (!r.ok()) {
             return null;
         }
         if (apiKey < 0 || apiVersion < 0 || apiVersion > KafkaParser.MAX_VERSION) {
@@ -119,14 +120,14 @@ final class KafkaDecoder extends AbstractStreamDecoder {
                 .requestType(KafkaApis.name(apiKey))
                 .pairId(correlationId & 0xFFFF_FFFFL);
         String clientId = r.string();
-        if (!r.ok) {
+        if (!r.ok()) {
             return m;
         }
         m.attribute("kafka.client_id", clientId);
         if (KafkaApis.flexible(apiKey, apiVersion)) {
             r.skipTaggedFields();
         }
-        KafkaRequestBody body = r.ok ? KafkaRequestBody.read(apiKey, apiVersion, r) : null;
+        KafkaRequestBody body = r.ok() ? KafkaRequestBody.read(apiKey, apiVersion, r) : null;
         if (body != null) {
             if (body.firstTopic != null) {
                 m.requestResource(body.firstTopic);
@@ -148,8 +149,8 @@ final class KafkaDecoder extends AbstractStreamDecoder {
 
     private static L7Message.Builder response(byte[] b, int from, int to) {
         KafkaReader r = new KafkaReader(b, from, to);
-        int correlationId = r.int32();
-        if (!r.ok) {
+        int correlationId = r.i32();
+        if (!r.ok()) {
             return null;
         }
         return L7Message.builder(L7Protocol.KAFKA, MessageKind.RESPONSE).pairId(correlationId & 0xFFFF_FFFFL);
