@@ -1,6 +1,7 @@
 package io.tapflow.protocols.dns;
 
 import io.tapflow.protocols.AbstractStreamDecoder;
+import io.tapflow.protocols.ByteReader;
 import io.tapflow.protocols.DeclaredBody;
 import io.tapflow.protocols.L7Message;
 import io.tapflow.protocols.MessageKind;
@@ -65,7 +66,7 @@ final class DnsDecoder extends AbstractStreamDecoder {
     }
 
     static boolean looksTcp(byte[] b, int off, int len) {
-        return len >= DETECT && DnsWire.u16(b, off) >= DnsWire.HEADER && DnsWire.plausibleHeader(b, off + 2);
+        return len >= DETECT && ByteReader.u16(b, off) >= DnsWire.HEADER && DnsWire.plausibleHeader(b, off + 2);
     }
 
     private Step udp(int c, MessageSink out) {
@@ -97,7 +98,7 @@ final class DnsDecoder extends AbstractStreamDecoder {
         if (c < 2) {
             return Step.NEED_MORE;
         }
-        int length = DnsWire.u16(in.array(), in.start());
+        int length = ByteReader.u16(in.array(), in.start());
         if (length < DnsWire.HEADER) {
             return malformed("DNS/TCP length " + length + " below a header");
         }

@@ -12,6 +12,7 @@ import static io.tapflow.protocols.http2.Http2Frames.PUSH_PROMISE;
 import static io.tapflow.protocols.http2.Http2Frames.RST_STREAM;
 
 import io.tapflow.protocols.AbstractStreamDecoder;
+import io.tapflow.protocols.ByteReader;
 import io.tapflow.protocols.DecodeError;
 import io.tapflow.protocols.DeclaredBody;
 import io.tapflow.protocols.FlowDirection;
@@ -127,7 +128,7 @@ final class Http2FrameDecoder extends AbstractStreamDecoder {
                     return Step.PROGRESS;
                 }
                 switch (type) {
-                    case RST_STREAM -> streams.reset(sid, len >= 4 ? Http2Frames.uint32(a, h + 9) : 0,
+                    case RST_STREAM -> streams.reset(sid, len >= 4 ? ByteReader.u32(a, h + 9) : 0,
                             in.origin(), endTimestamp(frameBytes), out);
                     case CONTINUATION -> continuation(a, h + HEADER_LENGTH, len, flags, sid, out);
                     default -> headerFrame(a, h + HEADER_LENGTH, len, type, flags, sid, out);

@@ -3,6 +3,7 @@ package io.tapflow.protocols.postgresql;
 import static io.tapflow.protocols.postgresql.PostgresMessages.HEADER;
 
 import io.tapflow.protocols.AbstractStreamDecoder;
+import io.tapflow.protocols.ByteReader;
 import io.tapflow.protocols.L7Message;
 import io.tapflow.protocols.MessageKind;
 import io.tapflow.protocols.MessageSink;
@@ -70,7 +71,7 @@ final class PostgresBackendDecoder extends AbstractStreamDecoder {
         if (c < HEADER) {
             return Step.NEED_MORE;
         }
-        long len = PostgresMessages.int32(a, s + 1) & 0xFFFF_FFFFL;
+        long len = ByteReader.u32(a, s + 1);
         if (len < 4 || len > Integer.MAX_VALUE || !known(type)) {
             return malformed(len < 4 ? "message length " + len : "unknown backend message type 0x"
                     + Integer.toHexString(type));
@@ -110,7 +111,7 @@ final class PostgresBackendDecoder extends AbstractStreamDecoder {
                     serverVersion = PostgresMessages.cstring(a, z + 1, limit);
                 }
             }
-            case 'K' -> backendPid = have >= 4 ? Integer.toString(PostgresMessages.int32(a, p)) : null;
+            case 'K' -> backendPid = have >= 4 ? Integer.toString(ByteReader.i32(a, p)) : null;
             case 'C' -> commandComplete(PostgresMessages.cstring(a, p, limit));
             case 'D' -> dataRows++;
             case 'E' -> {
@@ -156,7 +157,7 @@ final class PostgresBackendDecoder extends AbstractStreamDecoder {
         if (have < 4 || auth != null) {
             return;
         }
-        auth = switch (PostgresMessages.int32(a, p)) {
+        auth = switch (ByteReader.i32(a, p)) {
             case 0 -> "none";
             case 2 -> "kerberos5";
             case 3 -> "password";

@@ -4,6 +4,7 @@ import static io.tapflow.protocols.postgresql.PostgresMessages.HEADER;
 import static io.tapflow.protocols.postgresql.PostgresMessages.PREFIX;
 
 import io.tapflow.protocols.AbstractStreamDecoder;
+import io.tapflow.protocols.ByteReader;
 import io.tapflow.protocols.L7Message;
 import io.tapflow.protocols.MessageKind;
 import io.tapflow.protocols.MessageSink;
@@ -92,7 +93,7 @@ final class PostgresFrontendDecoder extends AbstractStreamDecoder {
             return Step.NEED_MORE;
         }
         int type = a[s] & 0xFF;
-        long len = PostgresMessages.int32(a, s + 1) & 0xFFFF_FFFFL;
+        long len = ByteReader.u32(a, s + 1);
         if (len < 4 || len > Integer.MAX_VALUE) {
             return malformed("message length " + len);
         }
@@ -117,7 +118,7 @@ final class PostgresFrontendDecoder extends AbstractStreamDecoder {
             }
             case 'F' -> emit(out, request("FUNCTION_CALL", pos)
                     .attribute("function_oid", have >= 4 ? Integer.toUnsignedString(
-                            PostgresMessages.int32(a, p)) : null), total, hole);
+                            ByteReader.i32(a, p)) : null), total, hole);
             case 'X' -> emit(out, request("TERMINATE", pos), total, hole);
             case 'p', 'd', 'c', 'f' -> {
                 // password / SASL / GSS responses (never kept), COPY data, done and fail of the current Query
@@ -137,8 +138,8 @@ final class PostgresFrontendDecoder extends AbstractStreamDecoder {
         }
         byte[] a = in.array();
         int s = in.start();
-        int len = PostgresMessages.int32(a, s);
-        int code = PostgresMessages.int32(a, s + 4);
+        int len = ByteReader.i32(a, s);
+        int code = ByteReader.i32(a, s + 4);
         if (len < 8 || len > 10_000) {
             return malformed("startup length " + len);
         }
@@ -158,7 +159,7 @@ final class PostgresFrontendDecoder extends AbstractStreamDecoder {
             case PostgresMessages.SSL_REQUEST -> b = request("SSL_REQUEST", pos);
             case PostgresMessages.GSSENC_REQUEST -> b = request("GSSENC_REQUEST", pos);
             case PostgresMessages.CANCEL_REQUEST -> b = request("CANCEL_REQUEST", pos)
-                    .attribute("backend_pid", have >= 4 ? Integer.toString(PostgresMessages.int32(a, s + 8)) : null);
+                    .attribute("backend_pid", have >= 4 ? Integer.toString(ByteReader.i32(a, s + 8)) : null);
             default -> {
                 return malformed("unsupported protocol or request code " + code);
             }

@@ -24,14 +24,6 @@ final class PostgresMessages {
     private PostgresMessages() {
     }
 
-    static int int32(byte[] a, int i) {
-        return (a[i] & 0xFF) << 24 | (a[i + 1] & 0xFF) << 16 | (a[i + 2] & 0xFF) << 8 | (a[i + 3] & 0xFF);
-    }
-
-    static int int16(byte[] a, int i) {
-        return (a[i] & 0xFF) << 8 | (a[i + 1] & 0xFF);
-    }
-
     /** Index of the NUL ending the C string at {@code from}, or -1 when it is not within {@code limit}. */
     static int nul(byte[] a, int from, int limit) {
         for (int i = from; i < limit; i++) {
