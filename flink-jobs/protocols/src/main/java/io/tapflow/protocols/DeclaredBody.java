@@ -14,12 +14,22 @@ public final class DeclaredBody {
     private long remaining;
     private boolean uncaptured;
     private long endTimestampNs;
+    private L7Message.Builder message;
 
     /** Starts a body of {@code length} bytes at the buffer's read position. */
     public void begin(long length) {
+        begin(length, null);
+    }
+
+    /**
+     * Starts the body of {@code length} bytes of a message decoded from its first bytes; {@link #consume(StreamBuffer,
+     * MessageSink)} emits the message at its end. A null message (its header was not captured) is skipped silently.
+     */
+    public void begin(long length, L7Message.Builder message) {
         remaining = length;
         uncaptured = false;
         endTimestampNs = 0;
+        this.message = message;
     }
 
     /** True while bytes of the body are still to be consumed. */
@@ -47,6 +57,21 @@ public final class DeclaredBody {
         in.skip(n);
         remaining -= n;
         return remaining == 0;
+    }
+
+    /**
+     * {@link #consume(StreamBuffer)}, then at the end emits the message given to {@link #begin(long,
+     * L7Message.Builder)}, truncated when some of the body was not captured, with the end time of its last byte.
+     */
+    public boolean consume(StreamBuffer in, MessageSink out) {
+        if (!consume(in)) {
+            return false;
+        }
+        if (message != null) {
+            out.message(message.truncated(uncaptured).endTimestampNs(endTimestampNs).build());
+            message = null;
+        }
+        return true;
     }
 
     /** True when some of the body consumed so far was not captured. */

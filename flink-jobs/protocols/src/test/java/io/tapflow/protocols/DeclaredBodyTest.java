@@ -2,7 +2,10 @@ package io.tapflow.protocols;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tapflow.schema.L7Protocol;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class DeclaredBodyTest {
@@ -70,5 +73,27 @@ class DeclaredBodyTest {
         assertThat(in.available()).isZero();
         assertThat(in.position()).isEqualTo(4);
         assertThat(body.uncaptured()).isFalse();
+    }
+
+    @Test
+    void theMessageIsEmittedOnceAtTheEndOfItsBody() {
+        StreamBuffer in = new StreamBuffer();
+        DeclaredBody body = new DeclaredBody();
+        List<L7Message> messages = new ArrayList<>();
+        MessageSink out = messages::add;
+        in.append(seg("ab", 4, 1)); // 2 bytes not captured
+        body.begin(6, L7Message.builder(L7Protocol.KAFKA, MessageKind.REQUEST));
+        assertThat(body.consume(in, out)).isFalse();
+        assertThat(messages).isEmpty();
+        in.append(seg("cd", 2, 7));
+        assertThat(body.consume(in, out)).isTrue();
+        assertThat(messages).hasSize(1);
+        assertThat(messages.get(0).truncated()).isTrue();
+        assertThat(messages.get(0).endTimestampNs()).isEqualTo(7);
+        // a body without a message (its header was not captured) is skipped silently
+        in.append(seg("ef", 2, 8));
+        body.begin(2, null);
+        assertThat(body.consume(in, out)).isTrue();
+        assertThat(messages).hasSize(1);
     }
 }

@@ -36,8 +36,7 @@ final class DnsDecoder extends AbstractStreamDecoder {
     private long msgStart;
     /** UDP: the datagram was captured only in part. (TCP: {@link #body} says it.) */
     private boolean truncated;
-    /** TCP: the message being skipped, and what of it is left. */
-    private L7Message.Builder pending;
+    /** TCP: what is left of the current message, and the message it emits then. */
     private final DeclaredBody body = new DeclaredBody();
 
     DnsDecoder(ParserOptions options, DnsParser.Transport transport) {
@@ -47,7 +46,7 @@ final class DnsDecoder extends AbstractStreamDecoder {
 
     @Override
     protected Step decode(MessageSink out) {
-        if (pending != null) {
+        if (body.active()) {
             return skipTcp(out);
         }
         int c = in.contiguous();
@@ -113,16 +112,13 @@ final class DnsDecoder extends AbstractStreamDecoder {
         if (avail < DnsWire.HEADER) {
             return malformed("DNS header not captured");
         }
-        pending = message();
-        body.begin(2L + length);
+        body.begin(2L + length, message().length(2L + length));
         return skipTcp(out);
     }
 
     /** Skips what has arrived of the current TCP message; emits it at its end. */
     private Step skipTcp(MessageSink out) {
-        if (body.consume(in)) {
-            out.message(pending.length(in.position() - msgStart).truncated(body.uncaptured())
-                    .endTimestampNs(body.endTimestampNs()).build());
+        if (body.consume(in, out)) {
             reset();
         }
         return Step.PROGRESS;
@@ -165,7 +161,6 @@ final class DnsDecoder extends AbstractStreamDecoder {
 
     @Override
     protected void reset() {
-        pending = null;
         body.clear();
         truncated = false;
         in.mark(-1);

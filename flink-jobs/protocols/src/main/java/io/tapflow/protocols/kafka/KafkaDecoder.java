@@ -38,10 +38,11 @@ final class KafkaDecoder extends AbstractStreamDecoder {
     private final boolean requests;
     private final int window;
 
-    /** The rest of the current message, from its header to its last byte. */
+    /**
+     * The rest of the current message, from its header to its last byte, and the message it emits then (none when
+     * its header was not captured).
+     */
     private final DeclaredBody body = new DeclaredBody();
-    /** The message being skipped; null when its header was not captured (skipped without a message). */
-    private L7Message.Builder pending;
 
     KafkaDecoder(ParserOptions options, FlowDirection direction) {
         super(options);
@@ -86,17 +87,13 @@ final class KafkaDecoder extends AbstractStreamDecoder {
             out.error(new DecodeError(DecodeError.Kind.UNCAPTURED, "message header not captured", startPos));
         }
         in.mark(startPos);
-        pending = m;
-        body.begin(total);
+        body.begin(total, m);
         return skipBody(out);
     }
 
     /** Consumes the rest of the current message, captured or not; emits it once its last byte passed. */
     private Step skipBody(MessageSink out) {
-        if (body.consume(in)) {
-            if (pending != null) {
-                out.message(pending.truncated(body.uncaptured()).endTimestampNs(body.endTimestampNs()).build());
-            }
+        if (body.consume(in, out)) {
             reset();
             in.mark(-1);
         }
@@ -159,6 +156,5 @@ final class KafkaDecoder extends AbstractStreamDecoder {
     @Override
     protected void reset() {
         body.clear();
-        pending = null;
     }
 }

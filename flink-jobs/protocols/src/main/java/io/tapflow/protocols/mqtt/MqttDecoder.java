@@ -21,10 +21,8 @@ final class MqttDecoder extends AbstractStreamDecoder {
     private final MqttPackets packets;
     private final int window;
 
-    /** The rest of the current packet, from its fixed header to its last byte. */
+    /** The rest of the current packet, from its fixed header to its last byte, and the packet it emits then. */
     private final DeclaredBody body = new DeclaredBody();
-    /** The packet being skipped. */
-    private L7Message.Builder pending;
 
     MqttDecoder(ParserOptions options, FlowDirection direction) {
         super(options);
@@ -80,15 +78,13 @@ final class MqttDecoder extends AbstractStreamDecoder {
         L7Message.Builder m = packets.decode(type, flags, remainingLength, new MqttReader(b, s + headerLen, s + limit));
         m.start(in.origin(startPos)).length(total);
         in.mark(startPos);
-        pending = m;
-        body.begin(total);
+        body.begin(total, m);
         return skipBody(out);
     }
 
     /** Consumes the rest of the packet, captured or not; emits it once its last byte passed. */
     private Step skipBody(MessageSink out) {
-        if (body.consume(in)) {
-            out.message(pending.truncated(body.uncaptured()).endTimestampNs(body.endTimestampNs()).build());
+        if (body.consume(in, out)) {
             reset();
             in.mark(-1);
         }
@@ -99,6 +95,5 @@ final class MqttDecoder extends AbstractStreamDecoder {
     protected void reset() {
         // the connection's protocol level (packets.level) survives: it is not part of one packet
         body.clear();
-        pending = null;
     }
 }
