@@ -9,6 +9,7 @@ import io.tapflow.protocols.MessageKind;
 import io.tapflow.protocols.MessageSink;
 import io.tapflow.protocols.ParserOptions;
 import io.tapflow.protocols.StreamBuffer;
+import io.tapflow.protocols.sql.SqlWire;
 import io.tapflow.schema.L7Protocol;
 import io.tapflow.schema.ResponseStatus;
 
@@ -84,7 +85,7 @@ final class PostgresBackendDecoder extends AbstractStreamDecoder {
             default -> 0;
         };
         long body = len - 4;
-        int have = PostgresMessages.captured(in, HEADER, body, want);
+        int have = SqlWire.captured(in, HEADER, body, want);
         if (have < 0) {
             return Step.NEED_MORE;
         }
@@ -100,19 +101,19 @@ final class PostgresBackendDecoder extends AbstractStreamDecoder {
             start = in.origin(pos);
         }
         length += total;
-        truncated |= PostgresMessages.holeWithin(in, total);
+        truncated |= SqlWire.holeWithin(in, total);
         int p = s + HEADER;
         int limit = p + have;
         switch (type) {
             case 'R' -> authentication(a, p, have);
             case 'S' -> {
-                int z = PostgresMessages.nul(a, p, limit);
-                if (z >= 0 && "server_version".equals(PostgresMessages.text(a, p, z - p))) {
-                    serverVersion = PostgresMessages.cstring(a, z + 1, limit);
+                int z = SqlWire.nul(a, p, limit);
+                if (z >= 0 && "server_version".equals(SqlWire.text(a, p, z - p))) {
+                    serverVersion = SqlWire.cstring(a, z + 1, limit);
                 }
             }
             case 'K' -> backendPid = have >= 4 ? Integer.toString(ByteReader.i32(a, p)) : null;
-            case 'C' -> commandComplete(PostgresMessages.cstring(a, p, limit));
+            case 'C' -> commandComplete(SqlWire.cstring(a, p, limit));
             case 'D' -> dataRows++;
             case 'E' -> {
                 if (sqlState == null && message == null) {
@@ -193,8 +194,8 @@ final class PostgresBackendDecoder extends AbstractStreamDecoder {
         int i = p;
         while (i < limit && a[i] != 0) {
             int field = a[i];
-            int z = PostgresMessages.nul(a, i + 1, limit);
-            String value = PostgresMessages.text(a, i + 1, (z < 0 ? limit : z) - i - 1);
+            int z = SqlWire.nul(a, i + 1, limit);
+            String value = SqlWire.text(a, i + 1, (z < 0 ? limit : z) - i - 1);
             switch (field) {
                 case 'V' -> severity = value;
                 case 'S' -> severity = severity == null ? value : severity;

@@ -10,6 +10,7 @@ import io.tapflow.protocols.MessageKind;
 import io.tapflow.protocols.MessageSink;
 import io.tapflow.protocols.ParserOptions;
 import io.tapflow.protocols.StreamBuffer;
+import io.tapflow.protocols.sql.SqlWire;
 import io.tapflow.schema.L7Protocol;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -76,7 +77,7 @@ final class PostgresFrontendDecoder extends AbstractStreamDecoder {
         byte[] a = in.array();
         int s = in.start();
         if (untyped) {
-            if (PostgresMessages.tlsRecord(a, s, c)) {
+            if (SqlWire.tlsRecord(a, s, c)) {
                 tls = true; // the SSLRequest was accepted: the rest is TLS
                 in.skip(in.available());
                 return Step.PROGRESS;
@@ -99,17 +100,17 @@ final class PostgresFrontendDecoder extends AbstractStreamDecoder {
         }
         long body = len - 4;
         int want = type == 'd' || type == 'p' ? 0 : PREFIX;
-        int have = PostgresMessages.captured(in, HEADER, body, want);
+        int have = SqlWire.captured(in, HEADER, body, want);
         if (have < 0) {
             return Step.NEED_MORE;
         }
         long pos = in.position();
         long total = 1 + len;
-        boolean hole = PostgresMessages.holeWithin(in, total);
+        boolean hole = SqlWire.holeWithin(in, total);
         int p = s + HEADER;
         int limit = p + have;
         switch (type) {
-            case 'Q' -> emit(out, request("QUERY", pos).requestResource(PostgresMessages.cstring(a, p, limit)),
+            case 'Q' -> emit(out, request("QUERY", pos).requestResource(SqlWire.cstring(a, p, limit)),
                     total, hole);
             case 'P', 'B', 'E', 'D', 'C', 'H' -> extended(type, a, p, limit, pos, total, hole);
             case 'S' -> {
@@ -143,12 +144,12 @@ final class PostgresFrontendDecoder extends AbstractStreamDecoder {
         if (len < 8 || len > 10_000) {
             return malformed("startup length " + len);
         }
-        int have = PostgresMessages.captured(in, 8, len - 8L, PREFIX);
+        int have = SqlWire.captured(in, 8, len - 8L, PREFIX);
         if (have < 0) {
             return Step.NEED_MORE;
         }
         long pos = in.position();
-        boolean hole = PostgresMessages.holeWithin(in, len);
+        boolean hole = SqlWire.holeWithin(in, len);
         L7Message.Builder b;
         switch (code) {
             case PostgresMessages.PROTOCOL_3_0 -> {
@@ -174,16 +175,16 @@ final class PostgresFrontendDecoder extends AbstractStreamDecoder {
         String database = null;
         int i = from;
         while (i < limit && a[i] != 0) {
-            int kz = PostgresMessages.nul(a, i, limit);
+            int kz = SqlWire.nul(a, i, limit);
             if (kz < 0) {
                 break;
             }
-            int vz = PostgresMessages.nul(a, kz + 1, limit);
+            int vz = SqlWire.nul(a, kz + 1, limit);
             if (vz < 0) {
                 break;
             }
-            String key = PostgresMessages.text(a, i, kz - i);
-            String value = PostgresMessages.text(a, kz + 1, vz - kz - 1);
+            String key = SqlWire.text(a, i, kz - i);
+            String value = SqlWire.text(a, kz + 1, vz - kz - 1);
             switch (key) {
                 case "user" -> user = value;
                 case "database" -> database = value;
@@ -215,10 +216,10 @@ final class PostgresFrontendDecoder extends AbstractStreamDecoder {
         batchTruncated |= hole;
         switch (type) {
             case 'P' -> { // statement NUL query NUL parameter types
-                int z = PostgresMessages.nul(a, p, limit);
+                int z = SqlWire.nul(a, p, limit);
                 if (z >= 0) {
-                    String name = PostgresMessages.text(a, p, z - p);
-                    String sql = PostgresMessages.cstring(a, z + 1, limit);
+                    String name = SqlWire.text(a, p, z - p);
+                    String sql = SqlWire.cstring(a, z + 1, limit);
                     statements.put(name, sql);
                     if (parsedSql == null) {
                         parsedSql = sql;
@@ -227,23 +228,23 @@ final class PostgresFrontendDecoder extends AbstractStreamDecoder {
                 }
             }
             case 'B' -> { // portal NUL statement NUL …
-                int z = PostgresMessages.nul(a, p, limit);
-                int z2 = z < 0 ? -1 : PostgresMessages.nul(a, z + 1, limit);
+                int z = SqlWire.nul(a, p, limit);
+                int z2 = z < 0 ? -1 : SqlWire.nul(a, z + 1, limit);
                 if (z2 >= 0) {
-                    portals.put(PostgresMessages.text(a, p, z - p), PostgresMessages.text(a, z + 1, z2 - z - 1));
+                    portals.put(SqlWire.text(a, p, z - p), SqlWire.text(a, z + 1, z2 - z - 1));
                 }
             }
             case 'E' -> { // portal NUL max rows
                 if (executes++ == 0) {
-                    int z = PostgresMessages.nul(a, p, limit);
-                    String statement = z < 0 ? null : portals.get(PostgresMessages.text(a, p, z - p));
+                    int z = SqlWire.nul(a, p, limit);
+                    String statement = z < 0 ? null : portals.get(SqlWire.text(a, p, z - p));
                     executedStatement = statement;
                     executedSql = statement == null ? null : statements.get(statement);
                 }
             }
             case 'C' -> { // 'S' statement | 'P' portal, name
                 if (limit > p) {
-                    String name = PostgresMessages.cstring(a, p + 1, limit);
+                    String name = SqlWire.cstring(a, p + 1, limit);
                     (a[p] == 'S' ? statements : portals).remove(name);
                 }
             }
