@@ -221,6 +221,15 @@ public final class StreamBuffer {
         return found == null ? NONE.timestampNs() : found.timestampNs;
     }
 
+    /**
+     * Time of the call that carried the last byte of a unit ending just before {@code end}, or of the last byte fed
+     * while the unit has not all arrived (the read position's when nothing lies before it): the end time of a
+     * message emitted as soon as its header is decoded.
+     */
+    public long endTimestampNs(long end) {
+        return timestampNs(Math.max(readPos, Math.min(end, endPos) - 1));
+    }
+
     private Meta metaAt(long position) {
         Meta found = null;
         for (Meta m : metas) {
