@@ -18,7 +18,6 @@ import io.tapflow.protocols.DeclaredBody;
 import io.tapflow.protocols.FlowDirection;
 import io.tapflow.protocols.MessageSink;
 import io.tapflow.protocols.ParserOptions;
-import io.tapflow.protocols.StreamBuffer;
 import java.util.Arrays;
 
 /**
@@ -343,9 +342,7 @@ final class Http2FrameDecoder extends AbstractStreamDecoder {
 
     /** Time of the call that carried the last byte of the frame of {@code frameBytes} (or the last fed so far). */
     private long endTimestamp(long frameBytes) {
-        long last = Math.min(in.position() + Math.max(frameBytes, 1), in.end()) - 1;
-        StreamBuffer.Origin o = in.origin(Math.max(last, in.position()));
-        return o.timestampNs();
+        return in.endTimestampNs(in.position() + Math.max(frameBytes, 1));
     }
 
     @Override

@@ -133,8 +133,7 @@ final class MySqlRequestDecoder extends AbstractStreamDecoder {
     }
 
     private void emit(MessageSink out, L7Message.Builder b, long length, long end) {
-        long last = Math.max(in.position(), Math.min(end, in.end()) - 1);
-        out.message(b.length(length).endTimestampNs(in.origin(last).timestampNs()).build());
+        out.message(b.length(length).endTimestampNs(in.endTimestampNs(end)).build());
     }
 
     /** The handshake response, or the SSL request that precedes it on a TLS connection. */

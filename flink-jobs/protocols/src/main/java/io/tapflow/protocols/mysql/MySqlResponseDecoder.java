@@ -438,9 +438,8 @@ final class MySqlResponseDecoder extends AbstractStreamDecoder {
     }
 
     private void finish(MessageSink out, long end, boolean cut) {
-        long last = Math.max(in.position(), Math.min(end, in.end()) - 1);
         L7Message.Builder b = L7Message.builder(L7Protocol.MYSQL, MessageKind.RESPONSE).version("10")
-                .start(start == null ? in.origin() : start).endTimestampNs(in.origin(last).timestampNs())
+                .start(start == null ? in.origin() : start).endTimestampNs(in.endTimestampNs(end))
                 .length(length).truncated(truncated || cut);
         if (errorCode >= 0) {
             b.responseCode(errorCode).responseStatus(MySqlErrors.status(errorCode, sqlState))

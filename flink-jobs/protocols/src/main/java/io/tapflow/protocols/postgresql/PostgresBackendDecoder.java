@@ -212,10 +212,9 @@ final class PostgresBackendDecoder extends AbstractStreamDecoder {
     }
 
     private void finish(MessageSink out, long end) {
-        long last = Math.max(in.position(), Math.min(end, in.end()) - 1);
         boolean failed = sqlState != null || message != null;
         L7Message.Builder b = L7Message.builder(L7Protocol.POSTGRESQL, MessageKind.RESPONSE).version("3.0")
-                .start(start).endTimestampNs(in.origin(last).timestampNs()).length(length).truncated(truncated)
+                .start(start).endTimestampNs(in.endTimestampNs(end)).length(length).truncated(truncated)
                 .responseStatus(failed ? PostgresErrors.status(sqlState) : ResponseStatus.OK)
                 .responseException(message).attribute("sqlstate", sqlState).attribute("severity", severity)
                 .attribute("command_tag", lastTag);

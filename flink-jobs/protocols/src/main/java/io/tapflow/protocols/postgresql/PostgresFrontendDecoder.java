@@ -258,7 +258,7 @@ final class PostgresFrontendDecoder extends AbstractStreamDecoder {
                 .start(batchStart).requestType(executes > 0 ? "EXECUTE" : batchFirst)
                 .requestResource(executes > 0 ? executedSql : parsedSql)
                 .length(batchLength).truncated(batchTruncated)
-                .endTimestampNs(in.origin(Math.max(in.position(), Math.min(end, in.end()) - 1)).timestampNs());
+                .endTimestampNs(in.endTimestampNs(end));
         String statement = executes > 0 ? executedStatement : parsedStatement;
         if (statement != null && !statement.isEmpty()) {
             b.attribute("statement", statement);
@@ -291,7 +291,7 @@ final class PostgresFrontendDecoder extends AbstractStreamDecoder {
     private void emit(MessageSink out, L7Message.Builder b, long total, boolean hole) {
         long end = in.position() + total;
         out.message(b.length(total).truncated(hole)
-                .endTimestampNs(in.origin(Math.max(in.position(), Math.min(end, in.end()) - 1)).timestampNs()).build());
+                .endTimestampNs(in.endTimestampNs(end)).build());
     }
 
     @Override
