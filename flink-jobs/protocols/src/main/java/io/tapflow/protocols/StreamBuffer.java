@@ -212,6 +212,34 @@ public final class StreamBuffer {
 
     /** Time, sequence number and thread trace id of the call that carried {@code position}. */
     public Origin origin(long position) {
+        Meta found = metaAt(position);
+        if (found == null) {
+            return NONE;
+        }
+        long seq = found.tcpSeq == Segment.NO_TCP_SEQ ? Segment.NO_TCP_SEQ
+                : (found.tcpSeq + (position - found.pos)) & 0xFFFF_FFFFL;
+        return new Origin(found.timestampNs, seq, found.threadTraceId);
+    }
+
+    /**
+     * Time of the call that carried {@code position}: {@code origin(position).timestampNs()} without building the
+     * origin, for decoders that need only the end time of every body they skip.
+     */
+    public long timestampNs(long position) {
+        Meta found = metaAt(position);
+        return found == null ? NONE.timestampNs() : found.timestampNs;
+    }
+
+    /**
+     * Time of the call that carried the last byte of a unit ending just before {@code end}, or of the last byte fed
+     * while the unit has not all arrived (the read position's when nothing lies before it): the end time of a
+     * message emitted as soon as its header is decoded.
+     */
+    public long endTimestampNs(long end) {
+        return timestampNs(Math.max(readPos, Math.min(end, endPos) - 1));
+    }
+
+    private Meta metaAt(long position) {
         Meta found = null;
         for (Meta m : metas) {
             if (m.pos > position) {
@@ -219,12 +247,7 @@ public final class StreamBuffer {
             }
             found = m;
         }
-        if (found == null) {
-            return NONE;
-        }
-        long seq = found.tcpSeq == Segment.NO_TCP_SEQ ? Segment.NO_TCP_SEQ
-                : (found.tcpSeq + (position - found.pos)) & 0xFFFF_FFFFL;
-        return new Origin(found.timestampNs, seq, found.threadTraceId);
+        return found;
     }
 
     /** Origin of the byte at the read position. */

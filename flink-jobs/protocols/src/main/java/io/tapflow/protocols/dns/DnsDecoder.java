@@ -1,6 +1,8 @@
 package io.tapflow.protocols.dns;
 
 import io.tapflow.protocols.AbstractStreamDecoder;
+import io.tapflow.protocols.ByteReader;
+import io.tapflow.protocols.DeclaredBody;
 import io.tapflow.protocols.L7Message;
 import io.tapflow.protocols.MessageKind;
 import io.tapflow.protocols.MessageSink;
@@ -32,9 +34,10 @@ final class DnsDecoder extends AbstractStreamDecoder {
     private final DnsWire.Parsed parsed = new DnsWire.Parsed();
 
     private long msgStart;
-    private long skipRemaining;
+    /** UDP: the datagram was captured only in part. (TCP: {@link #body} says it.) */
     private boolean truncated;
-    private L7Message.Builder pending;
+    /** TCP: what is left of the current message, and the message it emits then. */
+    private final DeclaredBody body = new DeclaredBody();
 
     DnsDecoder(ParserOptions options, DnsParser.Transport transport) {
         super(options);
@@ -43,7 +46,7 @@ final class DnsDecoder extends AbstractStreamDecoder {
 
     @Override
     protected Step decode(MessageSink out) {
-        if (pending != null) {
+        if (body.active()) {
             return skipTcp(out);
         }
         int c = in.contiguous();
@@ -62,7 +65,7 @@ final class DnsDecoder extends AbstractStreamDecoder {
     }
 
     static boolean looksTcp(byte[] b, int off, int len) {
-        return len >= DETECT && DnsWire.u16(b, off) >= DnsWire.HEADER && DnsWire.plausibleHeader(b, off + 2);
+        return len >= DETECT && ByteReader.u16(b, off) >= DnsWire.HEADER && DnsWire.plausibleHeader(b, off + 2);
     }
 
     private Step udp(int c, MessageSink out) {
@@ -94,7 +97,7 @@ final class DnsDecoder extends AbstractStreamDecoder {
         if (c < 2) {
             return Step.NEED_MORE;
         }
-        int length = DnsWire.u16(in.array(), in.start());
+        int length = ByteReader.u16(in.array(), in.start());
         if (length < DnsWire.HEADER) {
             return malformed("DNS/TCP length " + length + " below a header");
         }
@@ -109,29 +112,16 @@ final class DnsDecoder extends AbstractStreamDecoder {
         if (avail < DnsWire.HEADER) {
             return malformed("DNS header not captured");
         }
-        pending = message();
-        skipRemaining = 2L + length;
+        body.begin(2L + length, message().length(2L + length));
         return skipTcp(out);
     }
 
     /** Skips what has arrived of the current TCP message; emits it at its end. */
     private Step skipTcp(MessageSink out) {
-        long n = Math.min(skipRemaining, in.available());
-        if (in.contiguous() < n) {
-            truncated = true;
-        }
-        in.skip(n);
-        skipRemaining -= n;
-        if (skipRemaining == 0) {
-            emitPending(out);
+        if (body.consume(in, out)) {
+            reset();
         }
         return Step.PROGRESS;
-    }
-
-    private void emitPending(MessageSink out) {
-        out.message(pending.length(in.position() - msgStart).truncated(truncated)
-                .endTimestampNs(in.origin(in.position() - 1).timestampNs()).build());
-        reset();
     }
 
     /** The message from what {@link #parsed} holds; UDP completes length and end time here, TCP when skipped. */
@@ -171,8 +161,7 @@ final class DnsDecoder extends AbstractStreamDecoder {
 
     @Override
     protected void reset() {
-        pending = null;
-        skipRemaining = 0;
+        body.clear();
         truncated = false;
         in.mark(-1);
     }

@@ -1,5 +1,6 @@
 package io.tapflow.protocols.dns;
 
+import io.tapflow.protocols.ByteReader;
 import io.tapflow.protocols.FlowDirection;
 import io.tapflow.protocols.ParserOptions;
 import io.tapflow.protocols.ProtocolParser;
@@ -63,7 +64,7 @@ public final class DnsParser implements ProtocolParser {
         int udp = transport == Transport.TCP ? NO : matchAt(payload, offset, length, direction);
         int tcp = NO;
         if (transport != Transport.UDP && length >= 2 + DnsWire.HEADER
-                && DnsWire.u16(payload, offset) >= DnsWire.HEADER) {
+                && ByteReader.u16(payload, offset) >= DnsWire.HEADER) {
             tcp = matchAt(payload, offset + 2, length - 2, direction);
         }
         return Math.max(udp, tcp);
@@ -74,7 +75,7 @@ public final class DnsParser implements ProtocolParser {
             return NO;
         }
         boolean response = (b[msg + 2] & 0x80) != 0;
-        if (response != (direction == FlowDirection.SERVER_TO_CLIENT) || DnsWire.u16(b, msg + 4) != 1) {
+        if (response != (direction == FlowDirection.SERVER_TO_CLIENT) || ByteReader.u16(b, msg + 4) != 1) {
             return NO;
         }
         int next = DnsWire.readName(b, msg, DnsWire.HEADER, len, null);
@@ -84,7 +85,7 @@ public final class DnsParser implements ProtocolParser {
         if (next == DnsWire.INCOMPLETE || next + 4 > len) {
             return LOW;
         }
-        int qclass = DnsWire.u16(b, msg + next + 2);
+        int qclass = ByteReader.u16(b, msg + next + 2);
         return qclass == 1 || qclass == 3 || qclass == 4 || qclass == 255 ? MEDIUM + 10 : NO;
     }
 

@@ -1,5 +1,7 @@
 package io.tapflow.protocols.dns;
 
+import static io.tapflow.protocols.ByteReader.u16;
+
 /**
  * Reading the DNS wire format (RFC 1035 §4) from a byte array: header fields, names with compression pointers,
  * and a walk over the resource records that finds where a message ends. Pure functions over
@@ -18,10 +20,6 @@ final class DnsWire {
     private static final int MAX_NAME = 255;
 
     private DnsWire() {
-    }
-
-    static int u16(byte[] b, int i) {
-        return (b[i] & 0xff) << 8 | (b[i + 1] & 0xff);
     }
 
     /**

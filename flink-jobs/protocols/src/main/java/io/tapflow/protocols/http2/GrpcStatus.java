@@ -42,7 +42,7 @@ final class GrpcStatus {
         return code >= 0 && code < NAMES.length ? NAMES[code] : null;
     }
 
-    /** grpc-status as a number, or null when absent or not a non-negative decimal. */
+    /** A non-negative decimal of at most 9 digits (grpc-status; also :status, whose length the caller checks). */
     static Integer parse(String value) {
         if (value == null || value.isEmpty() || value.length() > 9) {
             return null;

@@ -12,11 +12,12 @@ import static io.tapflow.protocols.http2.Http2Frames.PUSH_PROMISE;
 import static io.tapflow.protocols.http2.Http2Frames.RST_STREAM;
 
 import io.tapflow.protocols.AbstractStreamDecoder;
+import io.tapflow.protocols.ByteReader;
 import io.tapflow.protocols.DecodeError;
+import io.tapflow.protocols.DeclaredBody;
 import io.tapflow.protocols.FlowDirection;
 import io.tapflow.protocols.MessageSink;
 import io.tapflow.protocols.ParserOptions;
-import io.tapflow.protocols.StreamBuffer;
 import java.util.Arrays;
 
 /**
@@ -48,10 +49,9 @@ final class Http2FrameDecoder extends AbstractStreamDecoder {
     private boolean prefaceChecked;
     // the DATA frame whose payload is being skipped
     private int dataStream;
-    private long dataRemaining;
+    private final DeclaredBody dataPayload = new DeclaredBody();
     private long dataFrameBytes;
     private boolean dataEndStream;
-    private boolean dataUncaptured;
     /** Size of the frame being decoded, header included. */
     private long frameBytes;
     private boolean lostSync;
@@ -75,7 +75,7 @@ final class Http2FrameDecoder extends AbstractStreamDecoder {
 
     @Override
     protected Step decode(MessageSink out) {
-        if (dataRemaining > 0) {
+        if (dataPayload.active()) {
             return dataPayload(out);
         }
         if (!prefaceChecked) {
@@ -109,8 +109,7 @@ final class Http2FrameDecoder extends AbstractStreamDecoder {
                 dataStream = sid;
                 dataFrameBytes = frameBytes;
                 dataEndStream = (flags & FLAG_END_STREAM) != 0;
-                dataUncaptured = false;
-                dataRemaining = len;
+                dataPayload.begin(len);
                 if (len == 0) {
                     streams.data(sid, frameBytes, false, dataEndStream, endTimestamp(HEADER_LENGTH), out);
                 }
@@ -128,7 +127,7 @@ final class Http2FrameDecoder extends AbstractStreamDecoder {
                     return Step.PROGRESS;
                 }
                 switch (type) {
-                    case RST_STREAM -> streams.reset(sid, len >= 4 ? Http2Frames.uint32(a, h + 9) : 0,
+                    case RST_STREAM -> streams.reset(sid, len >= 4 ? ByteReader.u32(a, h + 9) : 0,
                             in.origin(), endTimestamp(frameBytes), out);
                     case CONTINUATION -> continuation(a, h + HEADER_LENGTH, len, flags, sid, out);
                     default -> headerFrame(a, h + HEADER_LENGTH, len, type, flags, sid, out);
@@ -148,16 +147,9 @@ final class Http2FrameDecoder extends AbstractStreamDecoder {
      * DATA frame completes gets the time of the call that carried its last byte.
      */
     private Step dataPayload(MessageSink out) {
-        long n = Math.min(dataRemaining, in.available());
-        if (in.contiguous() < n) {
-            dataUncaptured = true;
-        }
-        long last = in.position() + n - 1;
-        long end = in.origin(last).timestampNs();
-        in.skip(n);
-        dataRemaining -= n;
-        if (dataRemaining == 0) {
-            streams.data(dataStream, dataFrameBytes, dataUncaptured, dataEndStream, end, out);
+        if (dataPayload.consume(in)) {
+            streams.data(dataStream, dataFrameBytes, dataPayload.uncaptured(), dataEndStream,
+                    dataPayload.endTimestampNs(), out);
         }
         return Step.PROGRESS;
     }
@@ -350,9 +342,7 @@ final class Http2FrameDecoder extends AbstractStreamDecoder {
 
     /** Time of the call that carried the last byte of the frame of {@code frameBytes} (or the last fed so far). */
     private long endTimestamp(long frameBytes) {
-        long last = Math.min(in.position() + Math.max(frameBytes, 1), in.end()) - 1;
-        StreamBuffer.Origin o = in.origin(Math.max(last, in.position()));
-        return o.timestampNs();
+        return in.endTimestampNs(in.position() + Math.max(frameBytes, 1));
     }
 
     @Override
@@ -362,7 +352,7 @@ final class Http2FrameDecoder extends AbstractStreamDecoder {
         pendingStream = -1;
         pendingTarget = null;
         pendingLength = 0;
-        dataRemaining = 0;
+        dataPayload.clear();
         lostSync = true;
     }
 

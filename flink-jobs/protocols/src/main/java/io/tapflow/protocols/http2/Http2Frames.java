@@ -39,10 +39,6 @@ final class Http2Frames {
         return (a[i] & 0x7F) << 24 | (a[i + 1] & 0xFF) << 16 | (a[i + 2] & 0xFF) << 8 | (a[i + 3] & 0xFF);
     }
 
-    static long uint32(byte[] a, int i) {
-        return ((long) (a[i] & 0xFF) << 24) | (a[i + 1] & 0xFF) << 16 | (a[i + 2] & 0xFF) << 8 | (a[i + 3] & 0xFF);
-    }
-
     /**
      * Whether a 9-byte frame header is plausible for a known frame type: reserved bit clear, connection-level
      * types on stream 0 and stream-level types elsewhere, fixed-size frames of their size. Used by detection and

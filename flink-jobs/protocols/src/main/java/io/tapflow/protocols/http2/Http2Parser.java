@@ -1,5 +1,6 @@
 package io.tapflow.protocols.http2;
 
+import io.tapflow.protocols.ByteReader;
 import io.tapflow.protocols.FlowDirection;
 import io.tapflow.protocols.ParserOptions;
 import io.tapflow.protocols.ProtocolParser;
@@ -68,7 +69,7 @@ public final class Http2Parser implements ProtocolParser {
         int len = Http2Frames.length(payload, offset);
         int end = offset + Math.min(length, Http2Frames.HEADER_LENGTH + len);
         for (int i = offset + Http2Frames.HEADER_LENGTH; i + 6 <= end; i += 6) {
-            int id = (payload[i] & 0xFF) << 8 | (payload[i + 1] & 0xFF);
+            int id = ByteReader.u16(payload, i);
             if (id < 1 || id > 9 || id == 7) {
                 return false;
             }

@@ -79,18 +79,8 @@ final class Http2Stream implements HpackDecoder.Listener {
         return trace;
     }
 
+    /** :status is exactly three digits (RFC 9110 §15); anything else is no status. */
     private static Integer parseStatus(String v) {
-        if (v.length() != 3) {
-            return null;
-        }
-        int n = 0;
-        for (int i = 0; i < 3; i++) {
-            char c = v.charAt(i);
-            if (c < '0' || c > '9') {
-                return null;
-            }
-            n = n * 10 + (c - '0');
-        }
-        return n;
+        return v.length() == 3 ? GrpcStatus.parse(v) : null;
     }
 }

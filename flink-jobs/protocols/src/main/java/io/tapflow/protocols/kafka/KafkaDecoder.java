@@ -1,7 +1,9 @@
 package io.tapflow.protocols.kafka;
 
 import io.tapflow.protocols.AbstractStreamDecoder;
+import io.tapflow.protocols.ByteReader;
 import io.tapflow.protocols.DecodeError;
+import io.tapflow.protocols.DeclaredBody;
 import io.tapflow.protocols.FlowDirection;
 import io.tapflow.protocols.L7Message;
 import io.tapflow.protocols.MessageKind;
@@ -36,13 +38,11 @@ final class KafkaDecoder extends AbstractStreamDecoder {
     private final boolean requests;
     private final int window;
 
-    /** True between a message's header and its last byte. */
-    private boolean inBody;
-    /** The message being skipped; null when its header was not captured (skipped without a message). */
-    private L7Message.Builder pending;
-    private long remaining;
-    private long messageEnd;
-    private boolean truncated;
+    /**
+     * The rest of the current message, from its header to its last byte, and the message it emits then (none when
+     * its header was not captured).
+     */
+    private final DeclaredBody body = new DeclaredBody();
 
     KafkaDecoder(ParserOptions options, FlowDirection direction) {
         super(options);
@@ -52,7 +52,7 @@ final class KafkaDecoder extends AbstractStreamDecoder {
 
     @Override
     protected Step decode(MessageSink out) {
-        return inBody ? skipBody(out) : header(out);
+        return body.active() ? skipBody(out) : header(out);
     }
 
     private Step header(MessageSink out) {
@@ -62,7 +62,7 @@ final class KafkaDecoder extends AbstractStreamDecoder {
         }
         byte[] b = in.array();
         int s = in.start();
-        int size = ((b[s] & 0xFF) << 24) | ((b[s + 1] & 0xFF) << 16) | ((b[s + 2] & 0xFF) << 8) | (b[s + 3] & 0xFF);
+        int size = ByteReader.i32(b, s);
         if (size < (requests ? MIN_REQUEST_SIZE : 4) || size > (requests ? MAX_REQUEST_SIZE : MAX_RESPONSE_SIZE)) {
             return malformed("message size " + size + " out of range");
         }
@@ -87,28 +87,13 @@ final class KafkaDecoder extends AbstractStreamDecoder {
             out.error(new DecodeError(DecodeError.Kind.UNCAPTURED, "message header not captured", startPos));
         }
         in.mark(startPos);
-        pending = m;
-        inBody = true;
-        truncated = false;
-        messageEnd = startPos + total;
-        remaining = total;
+        body.begin(total, m);
         return skipBody(out);
     }
 
     /** Consumes the rest of the current message, captured or not; emits it once its last byte passed. */
     private Step skipBody(MessageSink out) {
-        long n = Math.min(remaining, in.available());
-        if (in.contiguous() < n) {
-            truncated = true;
-        }
-        in.skip(n);
-        remaining -= n;
-        if (remaining == 0) {
-            if (pending != null) {
-                out.message(pending.truncated(truncated)
-                        .endTimestampNs(in.origin(messageEnd - 1).timestampNs())
-                        .build());
-            }
+        if (body.consume(in, out)) {
             reset();
             in.mark(-1);
         }
@@ -118,10 +103,10 @@ final class KafkaDecoder extends AbstractStreamDecoder {
     /** Request header v1/v2 and, for Produce and Fetch, the topics; null when the header itself is cut. */
     private L7Message.Builder request(byte[] b, int from, int to) {
         KafkaReader r = new KafkaReader(b, from, to);
-        int apiKey = r.int16();
-        int apiVersion = r.int16();
-        int correlationId = r.int32();
-        if (!r.ok) {
+        int apiKey = r.i16();
+        int apiVersion = r.i16();
+        int correlationId = r.i32();
+        if (!r.ok()) {
             return null;
         }
         if (apiKey < 0 || apiVersion < 0 || apiVersion > KafkaParser.MAX_VERSION) {
@@ -132,14 +117,14 @@ final class KafkaDecoder extends AbstractStreamDecoder {
                 .requestType(KafkaApis.name(apiKey))
                 .pairId(correlationId & 0xFFFF_FFFFL);
         String clientId = r.string();
-        if (!r.ok) {
+        if (!r.ok()) {
             return m;
         }
         m.attribute("kafka.client_id", clientId);
         if (KafkaApis.flexible(apiKey, apiVersion)) {
             r.skipTaggedFields();
         }
-        KafkaRequestBody body = r.ok ? KafkaRequestBody.read(apiKey, apiVersion, r) : null;
+        KafkaRequestBody body = r.ok() ? KafkaRequestBody.read(apiKey, apiVersion, r) : null;
         if (body != null) {
             if (body.firstTopic != null) {
                 m.requestResource(body.firstTopic);
@@ -161,8 +146,8 @@ final class KafkaDecoder extends AbstractStreamDecoder {
 
     private static L7Message.Builder response(byte[] b, int from, int to) {
         KafkaReader r = new KafkaReader(b, from, to);
-        int correlationId = r.int32();
-        if (!r.ok) {
+        int correlationId = r.i32();
+        if (!r.ok()) {
             return null;
         }
         return L7Message.builder(L7Protocol.KAFKA, MessageKind.RESPONSE).pairId(correlationId & 0xFFFF_FFFFL);
@@ -170,9 +155,6 @@ final class KafkaDecoder extends AbstractStreamDecoder {
 
     @Override
     protected void reset() {
-        inBody = false;
-        pending = null;
-        remaining = 0;
-        truncated = false;
+        body.clear();
     }
 }

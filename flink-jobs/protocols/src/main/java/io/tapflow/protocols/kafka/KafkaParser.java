@@ -1,5 +1,6 @@
 package io.tapflow.protocols.kafka;
 
+import io.tapflow.protocols.ByteReader;
 import io.tapflow.protocols.FlowDirection;
 import io.tapflow.protocols.ParserOptions;
 import io.tapflow.protocols.ProtocolParser;
@@ -55,19 +56,19 @@ public final class KafkaParser implements ProtocolParser {
         if (len < 8) {
             return NO;
         }
-        int size = int32(p, off);
+        int size = ByteReader.i32(p, off);
         if (direction == FlowDirection.SERVER_TO_CLIENT) {
             return size >= 4 && size <= KafkaDecoder.MAX_RESPONSE_SIZE && size == len - 4 ? LOW : NO;
         }
         if (len < 14 || size < KafkaDecoder.MIN_REQUEST_SIZE || size > KafkaDecoder.MAX_REQUEST_SIZE) {
             return NO;
         }
-        int apiKey = int16(p, off + 4);
-        int apiVersion = int16(p, off + 6);
+        int apiKey = ByteReader.i16(p, off + 4);
+        int apiVersion = ByteReader.i16(p, off + 6);
         if (!KafkaApis.known(apiKey) || apiVersion < 0 || apiVersion > MAX_VERSION) {
             return NO;
         }
-        int clientIdLen = int16(p, off + 12);
+        int clientIdLen = ByteReader.i16(p, off + 12);
         if (clientIdLen < -1 || clientIdLen > size - MIN_HEADER) {
             return NO;
         }
@@ -91,13 +92,5 @@ public final class KafkaParser implements ProtocolParser {
     @Override
     public StreamDecoder newDecoder(FlowDirection direction) {
         return new KafkaDecoder(options, direction);
-    }
-
-    private static int int32(byte[] p, int i) {
-        return ((p[i] & 0xFF) << 24) | ((p[i + 1] & 0xFF) << 16) | ((p[i + 2] & 0xFF) << 8) | (p[i + 3] & 0xFF);
-    }
-
-    private static int int16(byte[] p, int i) {
-        return (short) (((p[i] & 0xFF) << 8) | (p[i + 1] & 0xFF));
     }
 }

@@ -53,13 +53,13 @@ final class KafkaRequestBody {
     private void metadata(int v, KafkaReader r) {
         boolean flex = v >= 9;
         int n = flex ? r.compactArrayLength() : r.arrayLength();
-        for (int t = 0; t < n && r.ok; t++) {
+        for (int t = 0; t < n && r.ok(); t++) {
             String id = v >= 10 ? r.uuid() : null;
             String name = flex ? r.compactString() : r.string();
             if (flex) {
                 r.skipTaggedFields();
             }
-            if (!r.ok) {
+            if (!r.ok()) {
                 return;
             }
             boolean byId = name == null;
@@ -80,25 +80,25 @@ final class KafkaRequestBody {
         if (v >= 3) {
             transactionalId = flex ? r.compactString() : r.string();
         }
-        int a = r.int16();
-        r.int32(); // timeout_ms
-        if (!r.ok) {
+        int a = r.i16();
+        r.i32(); // timeout_ms
+        if (!r.ok()) {
             return;
         }
         acks = a;
         int n = flex ? r.compactArrayLength() : r.arrayLength();
-        for (int t = 0; t < n && r.ok; t++) {
+        for (int t = 0; t < n && r.ok(); t++) {
             if (!topic(v >= 13, flex, r)) {
                 return;
             }
             int partitions = flex ? r.compactArrayLength() : r.arrayLength();
-            for (int p = 0; p < partitions && r.ok; p++) {
-                r.int32(); // index
+            for (int p = 0; p < partitions && r.ok(); p++) {
+                r.i32(); // index
                 if (flex) {
                     r.skip(r.uvarint() - 1); // COMPACT_RECORDS, 0 = null
                     r.skipTaggedFields();
                 } else {
-                    r.skip(Math.max(r.int32(), 0)); // RECORDS, -1 = null
+                    r.skip(Math.max(r.i32(), 0)); // RECORDS, -1 = null
                 }
             }
             if (flex) {
@@ -110,26 +110,26 @@ final class KafkaRequestBody {
     private void fetch(int v, KafkaReader r) {
         boolean flex = v >= 12;
         if (v < 15) {
-            r.int32(); // replica_id (a tagged field from v15)
+            r.i32(); // replica_id (a tagged field from v15)
         }
         r.skip(8); // max_wait_ms, min_bytes
         if (v >= 3) {
-            r.int32(); // max_bytes
+            r.i32(); // max_bytes
         }
         if (v >= 4) {
-            r.int8(); // isolation_level
+            r.i8(); // isolation_level
         }
         if (v >= 7) {
             r.skip(8); // session_id, session_epoch
         }
         int partitionBytes = 4 + (v >= 9 ? 4 : 0) + 8 + (v >= 12 ? 4 : 0) + (v >= 5 ? 8 : 0) + 4;
         int n = flex ? r.compactArrayLength() : r.arrayLength();
-        for (int t = 0; t < n && r.ok; t++) {
+        for (int t = 0; t < n && r.ok(); t++) {
             if (!topic(v >= 13, flex, r)) {
                 return;
             }
             int partitions = flex ? r.compactArrayLength() : r.arrayLength();
-            for (int p = 0; p < partitions && r.ok; p++) {
+            for (int p = 0; p < partitions && r.ok(); p++) {
                 r.skip(partitionBytes);
                 if (flex) {
                     r.skipTaggedFields();
@@ -144,7 +144,7 @@ final class KafkaRequestBody {
     /** Reads one topic's name or id; false when it was not captured. */
     private boolean topic(boolean byId, boolean flex, KafkaReader r) {
         String topic = byId ? r.uuid() : flex ? r.compactString() : r.string();
-        if (!r.ok || topic == null) {
+        if (!r.ok() || topic == null) {
             return false;
         }
         if (firstTopic == null) {

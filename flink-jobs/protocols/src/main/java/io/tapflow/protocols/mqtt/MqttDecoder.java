@@ -1,6 +1,7 @@
 package io.tapflow.protocols.mqtt;
 
 import io.tapflow.protocols.AbstractStreamDecoder;
+import io.tapflow.protocols.DeclaredBody;
 import io.tapflow.protocols.FlowDirection;
 import io.tapflow.protocols.L7Message;
 import io.tapflow.protocols.MessageSink;
@@ -20,12 +21,8 @@ final class MqttDecoder extends AbstractStreamDecoder {
     private final MqttPackets packets;
     private final int window;
 
-    private boolean inBody;
-    /** The packet being skipped. */
-    private L7Message.Builder pending;
-    private long remaining;
-    private long packetEnd;
-    private boolean truncated;
+    /** The rest of the current packet, from its fixed header to its last byte, and the packet it emits then. */
+    private final DeclaredBody body = new DeclaredBody();
 
     MqttDecoder(ParserOptions options, FlowDirection direction) {
         super(options);
@@ -35,7 +32,7 @@ final class MqttDecoder extends AbstractStreamDecoder {
 
     @Override
     protected Step decode(MessageSink out) {
-        return inBody ? skipBody(out) : header(out);
+        return body.active() ? skipBody(out) : header(out);
     }
 
     private Step header(MessageSink out) {
@@ -81,24 +78,13 @@ final class MqttDecoder extends AbstractStreamDecoder {
         L7Message.Builder m = packets.decode(type, flags, remainingLength, new MqttReader(b, s + headerLen, s + limit));
         m.start(in.origin(startPos)).length(total);
         in.mark(startPos);
-        pending = m;
-        inBody = true;
-        truncated = false;
-        packetEnd = startPos + total;
-        remaining = total;
+        body.begin(total, m);
         return skipBody(out);
     }
 
     /** Consumes the rest of the packet, captured or not; emits it once its last byte passed. */
     private Step skipBody(MessageSink out) {
-        long n = Math.min(remaining, in.available());
-        if (in.contiguous() < n) {
-            truncated = true;
-        }
-        in.skip(n);
-        remaining -= n;
-        if (remaining == 0) {
-            out.message(pending.truncated(truncated).endTimestampNs(in.origin(packetEnd - 1).timestampNs()).build());
+        if (body.consume(in, out)) {
             reset();
             in.mark(-1);
         }
@@ -108,9 +94,6 @@ final class MqttDecoder extends AbstractStreamDecoder {
     @Override
     protected void reset() {
         // the connection's protocol level (packets.level) survives: it is not part of one packet
-        inBody = false;
-        pending = null;
-        remaining = 0;
-        truncated = false;
+        body.clear();
     }
 }

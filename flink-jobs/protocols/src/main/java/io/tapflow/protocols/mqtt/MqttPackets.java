@@ -103,7 +103,7 @@ final class MqttPackets {
         int protocolLevel = r.u8();
         int connectFlags = r.u8();
         int keepAlive = r.u16();
-        if (!r.ok) {
+        if (!r.ok()) {
             return;
         }
         if (("MQTT".equals(protocolName) && (protocolLevel == 4 || protocolLevel == 5))
@@ -118,7 +118,7 @@ final class MqttPackets {
             trace(MqttProperties.read(r, requestIdHeader), m);
         }
         String clientId = r.string();
-        if (r.ok) {
+        if (r.ok()) {
             m.attribute("mqtt.client_id", clientId);
         }
         // will properties/topic/payload, user name and password follow; the password is never read
@@ -135,7 +135,7 @@ final class MqttPackets {
         }
         int ackFlags = r.u8();
         int code = r.u8();
-        if (!r.ok) {
+        if (!r.ok()) {
             return;
         }
         if ((ackFlags & 0x01) != 0) {
@@ -167,7 +167,7 @@ final class MqttPackets {
             m.attribute("one_way", "true"); // QoS 0: nothing answers it
         }
         String topic = r.string();
-        if (!r.ok) {
+        if (!r.ok()) {
             return;
         }
         if (!topic.isEmpty()) {
@@ -175,7 +175,7 @@ final class MqttPackets {
         }
         if (qos > 0) {
             int packetId = r.u16();
-            if (!r.ok) {
+            if (!r.ok()) {
                 return;
             }
             m.pairId(packetId);
@@ -194,13 +194,13 @@ final class MqttPackets {
     /** PUBACK, PUBREC, PUBREL, PUBCOMP: packet id, and in 5.0 a reason code and properties when longer than 2. */
     private void ack(boolean response, int remainingLength, MqttReader r, L7Message.Builder m) {
         int packetId = r.u16();
-        if (!r.ok) {
+        if (!r.ok()) {
             return;
         }
         m.pairId(packetId);
         if (v5() && remainingLength > 2) {
             int code = r.u8();
-            if (!r.ok) {
+            if (!r.ok()) {
                 return;
             }
             reason(code, response, m);
@@ -228,7 +228,7 @@ final class MqttPackets {
 
     private void subscribe(boolean subscribe, MqttReader r, L7Message.Builder m) {
         int packetId = r.u16();
-        if (!r.ok) {
+        if (!r.ok()) {
             return;
         }
         m.pairId(packetId);
@@ -237,12 +237,12 @@ final class MqttPackets {
         }
         StringBuilder topics = new StringBuilder();
         int count = 0;
-        while (r.ok && r.remaining() > 0) {
+        while (r.ok() && r.remaining() > 0) {
             String filter = r.string();
             if (subscribe) {
                 r.u8(); // subscription options (requested QoS, no local, retain handling)
             }
-            if (!r.ok) {
+            if (!r.ok()) {
                 break;
             }
             if (count++ == 0) {
@@ -257,7 +257,7 @@ final class MqttPackets {
 
     private void suback(boolean suback, MqttReader r, L7Message.Builder m) {
         int packetId = r.u16();
-        if (!r.ok) {
+        if (!r.ok()) {
             return;
         }
         m.pairId(packetId);
@@ -274,9 +274,9 @@ final class MqttPackets {
         int count = 0;
         int first = -1;
         int firstFailure = -1;
-        while (r.ok && r.remaining() > 0) {
+        while (r.ok() && r.remaining() > 0) {
             int code = r.u8();
-            if (!r.ok) {
+            if (!r.ok()) {
                 break;
             }
             first = first < 0 ? code : first;
@@ -300,7 +300,7 @@ final class MqttPackets {
         m.attribute("one_way", "true");
         if (v5() && remainingLength > 0) {
             int code = r.u8();
-            if (r.ok) {
+            if (r.ok()) {
                 m.attribute("mqtt.reason_code", Integer.toString(code));
                 String text = MqttReasonCodes.v5Text(code);
                 m.attribute("mqtt.reason", text);
@@ -311,7 +311,7 @@ final class MqttPackets {
     private void auth(int remainingLength, MqttReader r, L7Message.Builder m) {
         if (remainingLength > 0) {
             int code = r.u8();
-            if (r.ok) {
+            if (r.ok()) {
                 reason(code, !isRequest(AUTH), m);
             }
         } else if (!isRequest(AUTH)) {

@@ -25,10 +25,10 @@ final class MqttProperties {
         int length = r.varint();
         int end = r.position() + length;
         int outer = r.pushLimit(length);
-        if (!r.ok) {
+        if (!r.ok()) {
             return props;
         }
-        while (r.ok && r.remaining() > 0) {
+        while (r.ok() && r.remaining() > 0) {
             int id = r.u8();
             switch (id) {
                 case 0x01, 0x17, 0x19, 0x24, 0x25, 0x28, 0x29, 0x2A -> r.skip(1);
@@ -44,7 +44,7 @@ final class MqttProperties {
                 case 0x26 -> {
                     String name = r.string();
                     String value = r.string();
-                    if (r.ok) {
+                    if (r.ok()) {
                         props.userProperties++;
                         if (props.trace == null) {
                             props.trace = new TraceHeaders.Collector(requestIdHeader);
@@ -55,9 +55,8 @@ final class MqttProperties {
                 default -> r.skip(r.remaining()); // unknown: the rest of the section is not decodable
             }
         }
-        boolean readable = r.ok;
+        boolean readable = r.ok();
         r.restoreLimit(outer);
-        r.ok = readable;
         if (readable) {
             r.skip(end - r.position());
         }

@@ -16,6 +16,7 @@ import io.tapflow.protocols.L7Message;
 import io.tapflow.protocols.MessageKind;
 import io.tapflow.protocols.MessageSink;
 import io.tapflow.protocols.ParserOptions;
+import io.tapflow.protocols.sql.SqlWire;
 import io.tapflow.schema.L7Protocol;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -108,7 +109,7 @@ final class MySqlRequestDecoder extends AbstractStreamDecoder {
         if (len == 0) {
             return malformed("empty command packet");
         }
-        int have = MySqlPackets.captured(in, len, PREFIX);
+        int have = SqlWire.captured(in, HEADER, len, PREFIX);
         if (have <= 0) {
             return Step.NEED_MORE; // with a hole there the loop resynchronises: the command byte is lost
         }
@@ -119,7 +120,7 @@ final class MySqlRequestDecoder extends AbstractStreamDecoder {
         started = true;
         L7Message.Builder b = command(cmd, a, s + HEADER, have, len);
         if (b != null) {
-            b.start(in.origin(pos)).truncated(MySqlPackets.holeWithin(in, len));
+            b.start(in.origin(pos)).truncated(SqlWire.holeWithin(in, HEADER + (long) len));
             if (len == MAX_PAYLOAD) {
                 pending = b;
                 pendingLength = HEADER + len;
@@ -132,13 +133,12 @@ final class MySqlRequestDecoder extends AbstractStreamDecoder {
     }
 
     private void emit(MessageSink out, L7Message.Builder b, long length, long end) {
-        long last = Math.max(in.position(), Math.min(end, in.end()) - 1);
-        out.message(b.length(length).endTimestampNs(in.origin(last).timestampNs()).build());
+        out.message(b.length(length).endTimestampNs(in.endTimestampNs(end)).build());
     }
 
     /** The handshake response, or the SSL request that precedes it on a TLS connection. */
     private Step login(MessageSink out, int len) {
-        int have = MySqlPackets.captured(in, len, PREFIX);
+        int have = SqlWire.captured(in, HEADER, len, PREFIX);
         if (have < 0) {
             return Step.NEED_MORE;
         }
@@ -164,7 +164,7 @@ final class MySqlRequestDecoder extends AbstractStreamDecoder {
             statements.clear();
             parseLogin(b, a, p, p + have, caps);
         }
-        b.truncated(MySqlPackets.holeWithin(in, len));
+        b.truncated(SqlWire.holeWithin(in, HEADER + (long) len));
         emit(out, b, HEADER + len, pos + HEADER + len);
         in.skip(HEADER + (long) len);
         return Step.PROGRESS;
@@ -173,11 +173,11 @@ final class MySqlRequestDecoder extends AbstractStreamDecoder {
     /** User, database and auth plugin of a 4.1 handshake response; the auth data is skipped, never kept. */
     private static void parseLogin(L7Message.Builder b, byte[] a, int p, int limit, long caps) {
         int i = p + 32;
-        int z = MySqlPackets.nul(a, i, limit);
+        int z = SqlWire.nul(a, i, limit);
         if (z < 0) {
             return;
         }
-        b.attribute("user", MySqlPackets.text(a, i, z - i));
+        b.attribute("user", SqlWire.text(a, i, z - i));
         i = z + 1;
         if (i >= limit) {
             return;
@@ -193,7 +193,7 @@ final class MySqlRequestDecoder extends AbstractStreamDecoder {
         } else if ((caps & CLIENT_SECURE_CONNECTION) != 0) {
             authLen = a[i++] & 0xFF;
         } else {
-            int e = MySqlPackets.nul(a, i, limit);
+            int e = SqlWire.nul(a, i, limit);
             authLen = e < 0 ? limit : e + 1 - i;
         }
         if (authLen < 0 || authLen > limit - i) {
@@ -201,18 +201,18 @@ final class MySqlRequestDecoder extends AbstractStreamDecoder {
         }
         i += (int) authLen;
         if ((caps & CLIENT_CONNECT_WITH_DB) != 0) {
-            z = MySqlPackets.nul(a, i, limit);
+            z = SqlWire.nul(a, i, limit);
             if (z < 0) {
                 return;
             }
             if (z > i) {
-                b.requestDomain(MySqlPackets.text(a, i, z - i));
+                b.requestDomain(SqlWire.text(a, i, z - i));
             }
             i = z + 1;
         }
         if ((caps & CLIENT_PLUGIN_AUTH) != 0 && i < limit) {
-            z = MySqlPackets.nul(a, i, limit);
-            b.attribute("auth_plugin", MySqlPackets.text(a, i, (z < 0 ? limit : z) - i));
+            z = SqlWire.nul(a, i, limit);
+            b.attribute("auth_plugin", SqlWire.text(a, i, (z < 0 ? limit : z) - i));
         }
     }
 
@@ -222,16 +222,16 @@ final class MySqlRequestDecoder extends AbstractStreamDecoder {
                 .requestType(COMMANDS[cmd]);
         switch (cmd) {
             case 0x02 -> { // COM_INIT_DB
-                String schema = MySqlPackets.text(a, p + 1, have - 1);
+                String schema = SqlWire.text(a, p + 1, have - 1);
                 b.requestDomain(schema).requestResource(schema);
             }
             case 0x03 -> query(b, a, p, have, len);
             case 0x04 -> { // COM_FIELD_LIST: table NUL wildcard
-                int z = MySqlPackets.nul(a, p + 1, p + have);
-                b.requestResource(MySqlPackets.text(a, p + 1, (z < 0 ? p + have : z) - p - 1));
+                int z = SqlWire.nul(a, p + 1, p + have);
+                b.requestResource(SqlWire.text(a, p + 1, (z < 0 ? p + have : z) - p - 1));
             }
             case 0x16 -> { // COM_STMT_PREPARE
-                String sql = MySqlPackets.text(a, p + 1, have - 1);
+                String sql = SqlWire.text(a, p + 1, have - 1);
                 b.requestResource(sql).attribute("sql_length", Integer.toString(len - 1));
                 if (nextStatementId > 0) {
                     statements.put(nextStatementId++, sql);
@@ -250,9 +250,9 @@ final class MySqlRequestDecoder extends AbstractStreamDecoder {
                 return null;
             }
             case 0x11 -> { // COM_CHANGE_USER: a new session, statement ids start over where we cannot see
-                int z = MySqlPackets.nul(a, p + 1, p + have);
+                int z = SqlWire.nul(a, p + 1, p + have);
                 if (z > p + 1) {
-                    b.attribute("user", MySqlPackets.text(a, p + 1, z - p - 1));
+                    b.attribute("user", SqlWire.text(a, p + 1, z - p - 1));
                 }
                 forgetStatements();
             }
@@ -279,7 +279,7 @@ final class MySqlRequestDecoder extends AbstractStreamDecoder {
         if (i > limit) {
             return;
         }
-        b.requestResource(MySqlPackets.text(a, i, limit - i)).attribute("sql_length", Integer.toString(len - (i - p)));
+        b.requestResource(SqlWire.text(a, i, limit - i)).attribute("sql_length", Integer.toString(len - (i - p)));
         if (nextStatementId > 0 && createsStatement(a, i, limit)) {
             nextStatementId++;
         }

@@ -11,6 +11,7 @@ import io.tapflow.protocols.MessageKind;
 import io.tapflow.protocols.MessageSink;
 import io.tapflow.protocols.ParserOptions;
 import io.tapflow.protocols.StreamBuffer;
+import io.tapflow.protocols.sql.SqlWire;
 import io.tapflow.schema.L7Protocol;
 import io.tapflow.schema.ResponseStatus;
 
@@ -37,7 +38,7 @@ import io.tapflow.schema.ResponseStatus;
  */
 final class MySqlResponseDecoder extends AbstractStreamDecoder {
 
-    private static final int WANT = 4 + 2 * MySqlPackets.MAX_SQL_CHARS;
+    private static final int WANT = 4 + 2 * SqlWire.MAX_SQL_CHARS;
 
     private enum Phase { START, AUTH, FIRST, COLUMNS, AFTER_COLUMNS, ROWS, PREPARE_DEFS, FIELD_LIST, INFILE, LOST, TLS }
 
@@ -87,7 +88,7 @@ final class MySqlResponseDecoder extends AbstractStreamDecoder {
         int c = in.contiguous();
         byte[] a = in.array();
         int s = in.start();
-        if (phase == Phase.AUTH && !active && (greetingCaps & CLIENT_SSL) != 0 && MySqlPackets.tlsRecord(a, s, c)) {
+        if (phase == Phase.AUTH && !active && (greetingCaps & CLIENT_SSL) != 0 && SqlWire.tlsRecord(a, s, c)) {
             // the client sent an SSL request: the rest of the connection is TLS
             L7Message m = L7Message.builder(L7Protocol.MYSQL, MessageKind.RESPONSE).version("10")
                     .start(in.origin()).endTimestampNs(in.origin().timestampNs()).attribute("tls", "true")
@@ -102,13 +103,13 @@ final class MySqlResponseDecoder extends AbstractStreamDecoder {
         }
         int len = MySqlPackets.payloadLength(a, s);
         int seq = MySqlPackets.sequence(a, s);
-        int have = MySqlPackets.captured(in, len, WANT);
+        int have = SqlWire.captured(in, HEADER, len, WANT);
         if (have < 0 || len > 0 && have == 0) {
             return needMore(out);
         }
         long pos = in.position();
         long end = pos + HEADER + len;
-        boolean hole = MySqlPackets.holeWithin(in, len);
+        boolean hole = SqlWire.holeWithin(in, HEADER + (long) len);
         int p = s + HEADER;
         if (continuation) {
             if (active) {
@@ -198,11 +199,11 @@ final class MySqlResponseDecoder extends AbstractStreamDecoder {
     private void greeting(Packet k) {
         byte[] a = k.a();
         int limit = k.p() + k.have();
-        int z = MySqlPackets.nul(a, k.p() + 1, limit);
+        int z = SqlWire.nul(a, k.p() + 1, limit);
         if (z < 0) {
             return;
         }
-        serverVersion = MySqlPackets.text(a, k.p() + 1, z - k.p() - 1);
+        serverVersion = SqlWire.text(a, k.p() + 1, z - k.p() - 1);
         if (serverVersion.startsWith("5.5.5-") && serverVersion.contains("MariaDB")) {
             serverVersion = serverVersion.substring(6); // MariaDB's prefix for clients that expect a 5.x server
         }
@@ -232,9 +233,9 @@ final class MySqlResponseDecoder extends AbstractStreamDecoder {
                 phase = Phase.FIRST;
             }
             case 0xFE -> { // auth switch request: plugin name NUL data
-                int z = MySqlPackets.nul(k.a(), k.p() + 1, k.p() + k.have());
+                int z = SqlWire.nul(k.a(), k.p() + 1, k.p() + k.have());
                 if (z > k.p() + 1) {
-                    authPlugin = MySqlPackets.text(k.a(), k.p() + 1, z - k.p() - 1);
+                    authPlugin = SqlWire.text(k.a(), k.p() + 1, z - k.p() - 1);
                 }
             }
             default -> {
@@ -281,7 +282,7 @@ final class MySqlResponseDecoder extends AbstractStreamDecoder {
                 }
             }
             case 0xFB -> { // LOCAL INFILE request: the client sends the file, then the server answers OK/ERR
-                localInfile = MySqlPackets.text(a, p + 1, k.have() - 1);
+                localInfile = SqlWire.text(a, p + 1, k.have() - 1);
                 phase = Phase.INFILE;
             }
             case 0xFE -> {
@@ -413,10 +414,10 @@ final class MySqlResponseDecoder extends AbstractStreamDecoder {
         errorCode = MySqlPackets.u16(a, p + 1);
         int msg = p + 3;
         if (k.have() >= 9 && a[p + 3] == '#') {
-            sqlState = MySqlPackets.text(a, p + 4, 5);
+            sqlState = SqlWire.text(a, p + 4, 5);
             msg = p + 9;
         }
-        errorMessage = MySqlPackets.text(a, msg, p + k.have() - msg);
+        errorMessage = SqlWire.text(a, msg, p + k.have() - msg);
     }
 
     private void add(Packet k) {
@@ -437,9 +438,8 @@ final class MySqlResponseDecoder extends AbstractStreamDecoder {
     }
 
     private void finish(MessageSink out, long end, boolean cut) {
-        long last = Math.max(in.position(), Math.min(end, in.end()) - 1);
         L7Message.Builder b = L7Message.builder(L7Protocol.MYSQL, MessageKind.RESPONSE).version("10")
-                .start(start == null ? in.origin() : start).endTimestampNs(in.origin(last).timestampNs())
+                .start(start == null ? in.origin() : start).endTimestampNs(in.endTimestampNs(end))
                 .length(length).truncated(truncated || cut);
         if (errorCode >= 0) {
             b.responseCode(errorCode).responseStatus(MySqlErrors.status(errorCode, sqlState))

@@ -3,11 +3,13 @@ package io.tapflow.protocols.postgresql;
 import static io.tapflow.protocols.postgresql.PostgresMessages.HEADER;
 
 import io.tapflow.protocols.AbstractStreamDecoder;
+import io.tapflow.protocols.ByteReader;
 import io.tapflow.protocols.L7Message;
 import io.tapflow.protocols.MessageKind;
 import io.tapflow.protocols.MessageSink;
 import io.tapflow.protocols.ParserOptions;
 import io.tapflow.protocols.StreamBuffer;
+import io.tapflow.protocols.sql.SqlWire;
 import io.tapflow.schema.L7Protocol;
 import io.tapflow.schema.ResponseStatus;
 
@@ -70,7 +72,7 @@ final class PostgresBackendDecoder extends AbstractStreamDecoder {
         if (c < HEADER) {
             return Step.NEED_MORE;
         }
-        long len = PostgresMessages.int32(a, s + 1) & 0xFFFF_FFFFL;
+        long len = ByteReader.u32(a, s + 1);
         if (len < 4 || len > Integer.MAX_VALUE || !known(type)) {
             return malformed(len < 4 ? "message length " + len : "unknown backend message type 0x"
                     + Integer.toHexString(type));
@@ -83,7 +85,7 @@ final class PostgresBackendDecoder extends AbstractStreamDecoder {
             default -> 0;
         };
         long body = len - 4;
-        int have = PostgresMessages.captured(in, HEADER, body, want);
+        int have = SqlWire.captured(in, HEADER, body, want);
         if (have < 0) {
             return Step.NEED_MORE;
         }
@@ -99,19 +101,19 @@ final class PostgresBackendDecoder extends AbstractStreamDecoder {
             start = in.origin(pos);
         }
         length += total;
-        truncated |= PostgresMessages.holeWithin(in, total);
+        truncated |= SqlWire.holeWithin(in, total);
         int p = s + HEADER;
         int limit = p + have;
         switch (type) {
             case 'R' -> authentication(a, p, have);
             case 'S' -> {
-                int z = PostgresMessages.nul(a, p, limit);
-                if (z >= 0 && "server_version".equals(PostgresMessages.text(a, p, z - p))) {
-                    serverVersion = PostgresMessages.cstring(a, z + 1, limit);
+                int z = SqlWire.nul(a, p, limit);
+                if (z >= 0 && "server_version".equals(SqlWire.text(a, p, z - p))) {
+                    serverVersion = SqlWire.cstring(a, z + 1, limit);
                 }
             }
-            case 'K' -> backendPid = have >= 4 ? Integer.toString(PostgresMessages.int32(a, p)) : null;
-            case 'C' -> commandComplete(PostgresMessages.cstring(a, p, limit));
+            case 'K' -> backendPid = have >= 4 ? Integer.toString(ByteReader.i32(a, p)) : null;
+            case 'C' -> commandComplete(SqlWire.cstring(a, p, limit));
             case 'D' -> dataRows++;
             case 'E' -> {
                 if (sqlState == null && message == null) {
@@ -156,7 +158,7 @@ final class PostgresBackendDecoder extends AbstractStreamDecoder {
         if (have < 4 || auth != null) {
             return;
         }
-        auth = switch (PostgresMessages.int32(a, p)) {
+        auth = switch (ByteReader.i32(a, p)) {
             case 0 -> "none";
             case 2 -> "kerberos5";
             case 3 -> "password";
@@ -192,8 +194,8 @@ final class PostgresBackendDecoder extends AbstractStreamDecoder {
         int i = p;
         while (i < limit && a[i] != 0) {
             int field = a[i];
-            int z = PostgresMessages.nul(a, i + 1, limit);
-            String value = PostgresMessages.text(a, i + 1, (z < 0 ? limit : z) - i - 1);
+            int z = SqlWire.nul(a, i + 1, limit);
+            String value = SqlWire.text(a, i + 1, (z < 0 ? limit : z) - i - 1);
             switch (field) {
                 case 'V' -> severity = value;
                 case 'S' -> severity = severity == null ? value : severity;
@@ -210,10 +212,9 @@ final class PostgresBackendDecoder extends AbstractStreamDecoder {
     }
 
     private void finish(MessageSink out, long end) {
-        long last = Math.max(in.position(), Math.min(end, in.end()) - 1);
         boolean failed = sqlState != null || message != null;
         L7Message.Builder b = L7Message.builder(L7Protocol.POSTGRESQL, MessageKind.RESPONSE).version("3.0")
-                .start(start).endTimestampNs(in.origin(last).timestampNs()).length(length).truncated(truncated)
+                .start(start).endTimestampNs(in.endTimestampNs(end)).length(length).truncated(truncated)
                 .responseStatus(failed ? PostgresErrors.status(sqlState) : ResponseStatus.OK)
                 .responseException(message).attribute("sqlstate", sqlState).attribute("severity", severity)
                 .attribute("command_tag", lastTag);

@@ -4,11 +4,13 @@ import static io.tapflow.protocols.postgresql.PostgresMessages.HEADER;
 import static io.tapflow.protocols.postgresql.PostgresMessages.PREFIX;
 
 import io.tapflow.protocols.AbstractStreamDecoder;
+import io.tapflow.protocols.ByteReader;
 import io.tapflow.protocols.L7Message;
 import io.tapflow.protocols.MessageKind;
 import io.tapflow.protocols.MessageSink;
 import io.tapflow.protocols.ParserOptions;
 import io.tapflow.protocols.StreamBuffer;
+import io.tapflow.protocols.sql.SqlWire;
 import io.tapflow.schema.L7Protocol;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -75,7 +77,7 @@ final class PostgresFrontendDecoder extends AbstractStreamDecoder {
         byte[] a = in.array();
         int s = in.start();
         if (untyped) {
-            if (PostgresMessages.tlsRecord(a, s, c)) {
+            if (SqlWire.tlsRecord(a, s, c)) {
                 tls = true; // the SSLRequest was accepted: the rest is TLS
                 in.skip(in.available());
                 return Step.PROGRESS;
@@ -92,23 +94,23 @@ final class PostgresFrontendDecoder extends AbstractStreamDecoder {
             return Step.NEED_MORE;
         }
         int type = a[s] & 0xFF;
-        long len = PostgresMessages.int32(a, s + 1) & 0xFFFF_FFFFL;
+        long len = ByteReader.u32(a, s + 1);
         if (len < 4 || len > Integer.MAX_VALUE) {
             return malformed("message length " + len);
         }
         long body = len - 4;
         int want = type == 'd' || type == 'p' ? 0 : PREFIX;
-        int have = PostgresMessages.captured(in, HEADER, body, want);
+        int have = SqlWire.captured(in, HEADER, body, want);
         if (have < 0) {
             return Step.NEED_MORE;
         }
         long pos = in.position();
         long total = 1 + len;
-        boolean hole = PostgresMessages.holeWithin(in, total);
+        boolean hole = SqlWire.holeWithin(in, total);
         int p = s + HEADER;
         int limit = p + have;
         switch (type) {
-            case 'Q' -> emit(out, request("QUERY", pos).requestResource(PostgresMessages.cstring(a, p, limit)),
+            case 'Q' -> emit(out, request("QUERY", pos).requestResource(SqlWire.cstring(a, p, limit)),
                     total, hole);
             case 'P', 'B', 'E', 'D', 'C', 'H' -> extended(type, a, p, limit, pos, total, hole);
             case 'S' -> {
@@ -117,7 +119,7 @@ final class PostgresFrontendDecoder extends AbstractStreamDecoder {
             }
             case 'F' -> emit(out, request("FUNCTION_CALL", pos)
                     .attribute("function_oid", have >= 4 ? Integer.toUnsignedString(
-                            PostgresMessages.int32(a, p)) : null), total, hole);
+                            ByteReader.i32(a, p)) : null), total, hole);
             case 'X' -> emit(out, request("TERMINATE", pos), total, hole);
             case 'p', 'd', 'c', 'f' -> {
                 // password / SASL / GSS responses (never kept), COPY data, done and fail of the current Query
@@ -137,17 +139,17 @@ final class PostgresFrontendDecoder extends AbstractStreamDecoder {
         }
         byte[] a = in.array();
         int s = in.start();
-        int len = PostgresMessages.int32(a, s);
-        int code = PostgresMessages.int32(a, s + 4);
+        int len = ByteReader.i32(a, s);
+        int code = ByteReader.i32(a, s + 4);
         if (len < 8 || len > 10_000) {
             return malformed("startup length " + len);
         }
-        int have = PostgresMessages.captured(in, 8, len - 8L, PREFIX);
+        int have = SqlWire.captured(in, 8, len - 8L, PREFIX);
         if (have < 0) {
             return Step.NEED_MORE;
         }
         long pos = in.position();
-        boolean hole = PostgresMessages.holeWithin(in, len);
+        boolean hole = SqlWire.holeWithin(in, len);
         L7Message.Builder b;
         switch (code) {
             case PostgresMessages.PROTOCOL_3_0 -> {
@@ -158,7 +160,7 @@ final class PostgresFrontendDecoder extends AbstractStreamDecoder {
             case PostgresMessages.SSL_REQUEST -> b = request("SSL_REQUEST", pos);
             case PostgresMessages.GSSENC_REQUEST -> b = request("GSSENC_REQUEST", pos);
             case PostgresMessages.CANCEL_REQUEST -> b = request("CANCEL_REQUEST", pos)
-                    .attribute("backend_pid", have >= 4 ? Integer.toString(PostgresMessages.int32(a, s + 8)) : null);
+                    .attribute("backend_pid", have >= 4 ? Integer.toString(ByteReader.i32(a, s + 8)) : null);
             default -> {
                 return malformed("unsupported protocol or request code " + code);
             }
@@ -173,16 +175,16 @@ final class PostgresFrontendDecoder extends AbstractStreamDecoder {
         String database = null;
         int i = from;
         while (i < limit && a[i] != 0) {
-            int kz = PostgresMessages.nul(a, i, limit);
+            int kz = SqlWire.nul(a, i, limit);
             if (kz < 0) {
                 break;
             }
-            int vz = PostgresMessages.nul(a, kz + 1, limit);
+            int vz = SqlWire.nul(a, kz + 1, limit);
             if (vz < 0) {
                 break;
             }
-            String key = PostgresMessages.text(a, i, kz - i);
-            String value = PostgresMessages.text(a, kz + 1, vz - kz - 1);
+            String key = SqlWire.text(a, i, kz - i);
+            String value = SqlWire.text(a, kz + 1, vz - kz - 1);
             switch (key) {
                 case "user" -> user = value;
                 case "database" -> database = value;
@@ -214,10 +216,10 @@ final class PostgresFrontendDecoder extends AbstractStreamDecoder {
         batchTruncated |= hole;
         switch (type) {
             case 'P' -> { // statement NUL query NUL parameter types
-                int z = PostgresMessages.nul(a, p, limit);
+                int z = SqlWire.nul(a, p, limit);
                 if (z >= 0) {
-                    String name = PostgresMessages.text(a, p, z - p);
-                    String sql = PostgresMessages.cstring(a, z + 1, limit);
+                    String name = SqlWire.text(a, p, z - p);
+                    String sql = SqlWire.cstring(a, z + 1, limit);
                     statements.put(name, sql);
                     if (parsedSql == null) {
                         parsedSql = sql;
@@ -226,23 +228,23 @@ final class PostgresFrontendDecoder extends AbstractStreamDecoder {
                 }
             }
             case 'B' -> { // portal NUL statement NUL …
-                int z = PostgresMessages.nul(a, p, limit);
-                int z2 = z < 0 ? -1 : PostgresMessages.nul(a, z + 1, limit);
+                int z = SqlWire.nul(a, p, limit);
+                int z2 = z < 0 ? -1 : SqlWire.nul(a, z + 1, limit);
                 if (z2 >= 0) {
-                    portals.put(PostgresMessages.text(a, p, z - p), PostgresMessages.text(a, z + 1, z2 - z - 1));
+                    portals.put(SqlWire.text(a, p, z - p), SqlWire.text(a, z + 1, z2 - z - 1));
                 }
             }
             case 'E' -> { // portal NUL max rows
                 if (executes++ == 0) {
-                    int z = PostgresMessages.nul(a, p, limit);
-                    String statement = z < 0 ? null : portals.get(PostgresMessages.text(a, p, z - p));
+                    int z = SqlWire.nul(a, p, limit);
+                    String statement = z < 0 ? null : portals.get(SqlWire.text(a, p, z - p));
                     executedStatement = statement;
                     executedSql = statement == null ? null : statements.get(statement);
                 }
             }
             case 'C' -> { // 'S' statement | 'P' portal, name
                 if (limit > p) {
-                    String name = PostgresMessages.cstring(a, p + 1, limit);
+                    String name = SqlWire.cstring(a, p + 1, limit);
                     (a[p] == 'S' ? statements : portals).remove(name);
                 }
             }
@@ -256,7 +258,7 @@ final class PostgresFrontendDecoder extends AbstractStreamDecoder {
                 .start(batchStart).requestType(executes > 0 ? "EXECUTE" : batchFirst)
                 .requestResource(executes > 0 ? executedSql : parsedSql)
                 .length(batchLength).truncated(batchTruncated)
-                .endTimestampNs(in.origin(Math.max(in.position(), Math.min(end, in.end()) - 1)).timestampNs());
+                .endTimestampNs(in.endTimestampNs(end));
         String statement = executes > 0 ? executedStatement : parsedStatement;
         if (statement != null && !statement.isEmpty()) {
             b.attribute("statement", statement);
@@ -289,7 +291,7 @@ final class PostgresFrontendDecoder extends AbstractStreamDecoder {
     private void emit(MessageSink out, L7Message.Builder b, long total, boolean hole) {
         long end = in.position() + total;
         out.message(b.length(total).truncated(hole)
-                .endTimestampNs(in.origin(Math.max(in.position(), Math.min(end, in.end()) - 1)).timestampNs()).build());
+                .endTimestampNs(in.endTimestampNs(end)).build());
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.tapflow.protocols.postgresql;
 
+import io.tapflow.protocols.ByteReader;
 import io.tapflow.protocols.FlowDirection;
 import io.tapflow.protocols.ParserOptions;
 import io.tapflow.protocols.ProtocolParser;
@@ -29,8 +30,8 @@ public final class PostgresParser implements ProtocolParser {
     public int matches(byte[] b, int off, int len, FlowDirection direction) {
         if (direction == FlowDirection.CLIENT_TO_SERVER) {
             if (len >= 8 && b[off] == 0) {
-                int length = PostgresMessages.int32(b, off);
-                int code = PostgresMessages.int32(b, off + 4);
+                int length = ByteReader.i32(b, off);
+                int code = ByteReader.i32(b, off + 4);
                 if (code == PostgresMessages.PROTOCOL_3_0 && length >= 8 && length <= 10_000 && length >= len) {
                     return HIGH;
                 }
@@ -43,7 +44,7 @@ public final class PostgresParser implements ProtocolParser {
                 return NO;
             }
             if (len >= 6 && (b[off] == 'Q' || b[off] == 'P')) {
-                int length = PostgresMessages.int32(b, off + 1);
+                int length = ByteReader.i32(b, off + 1);
                 if (length < 5 || length > (1 << 30)) {
                     return NO;
                 }
@@ -58,10 +59,10 @@ public final class PostgresParser implements ProtocolParser {
         if (len < HEADER_AND_CODE) {
             return NO;
         }
-        int length = PostgresMessages.int32(b, off + 1);
+        int length = ByteReader.i32(b, off + 1);
         int type = b[off];
         if (type == 'R' && length >= 8 && length <= 2048) {
-            int code = PostgresMessages.int32(b, off + 5);
+            int code = ByteReader.i32(b, off + 5);
             return code >= 0 && code <= 12 ? HIGH - 10 : NO;
         }
         if (type == 'E' && length >= 8 && length <= (1 << 20) && b[off + 5] == 'S') {

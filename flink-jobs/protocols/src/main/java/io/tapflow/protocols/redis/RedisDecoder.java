@@ -1,6 +1,7 @@
 package io.tapflow.protocols.redis;
 
 import io.tapflow.protocols.AbstractStreamDecoder;
+import io.tapflow.protocols.DeclaredBody;
 import io.tapflow.protocols.L7Message;
 import io.tapflow.protocols.MessageKind;
 import io.tapflow.protocols.MessageSink;
@@ -63,7 +64,8 @@ final class RedisDecoder extends AbstractStreamDecoder {
     private int depth;
     private long topChildren;
 
-    private long skipRemaining;
+    /** The bulk payload (and its CR LF) being skipped. */
+    private final DeclaredBody payload = new DeclaredBody();
     private int field = F_NONE;
     private int fieldBytes;
 
@@ -74,7 +76,7 @@ final class RedisDecoder extends AbstractStreamDecoder {
 
     @Override
     protected Step decode(MessageSink out) {
-        if (skipRemaining > 0) {
+        if (payload.active()) {
             return field != F_NONE ? readField(out) : skipPayload(out);
         }
         int c = in.contiguous();
@@ -154,7 +156,7 @@ final class RedisDecoder extends AbstractStreamDecoder {
                     elementDone(out);
                     return Step.PROGRESS;
                 }
-                skipRemaining = len + 2;
+                payload.begin(len + 2);
                 fieldBytes = (int) Math.min(len, field == F_COMMAND || field == F_ARG1 && isContainer()
                         ? MAX_NAME : MAX_TEXT);
                 return Step.PROGRESS;
@@ -242,20 +244,18 @@ final class RedisDecoder extends AbstractStreamDecoder {
 
     /** Skips what has arrived of the current bulk payload and its CR LF; completes the element at its end. */
     private Step skipPayload(MessageSink out) {
-        int c = in.contiguous();
-        if (skipRemaining >= 2 && skipRemaining <= c) {
-            int crlf = (int) skipRemaining - 2;
+        long rest = payload.remaining();
+        if (rest >= 2 && rest <= in.contiguous()) {
+            int crlf = (int) rest - 2;
             if (in.get(crlf) != '\r' || in.get(crlf + 1) != '\n') {
                 return malformed("bulk payload not followed by CR LF");
             }
         }
-        long n = Math.min(skipRemaining, in.available());
-        if (c < n) {
+        boolean done = payload.consume(in);
+        if (payload.uncaptured()) {
             truncated = true;
         }
-        in.skip(n);
-        skipRemaining -= n;
-        if (skipRemaining == 0) {
+        if (done) {
             elementDone(out);
         }
         return Step.PROGRESS;
@@ -429,7 +429,7 @@ final class RedisDecoder extends AbstractStreamDecoder {
         resourceKind = RedisCommands.Resource.NONE;
         depth = 0;
         topChildren = 0;
-        skipRemaining = 0;
+        payload.clear();
         field = F_NONE;
         fieldBytes = 0;
     }
