@@ -20,6 +20,11 @@ public final class L7Message {
 
     /** {@link #pairId()} of protocols whose responses come in request order (HTTP/1.1, Redis, PostgreSQL…). */
     public static final long IN_ORDER = -1;
+    /**
+     * Longest domain, resource and exception text kept (chars), as the request log documents: a URL or SQL text can
+     * be megabytes, and downstream state and rows must stay small.
+     */
+    public static final int MAX_TEXT = 256;
     /** {@link #length()} when the message's size is not known (e.g. an HTTP/1.0 body ended by close). */
     public static final long UNKNOWN_LENGTH = -1;
 
@@ -263,12 +268,12 @@ public final class L7Message {
         }
 
         public Builder requestDomain(String v) {
-            this.requestDomain = v;
+            this.requestDomain = cap(v);
             return this;
         }
 
         public Builder requestResource(String v) {
-            this.requestResource = v;
+            this.requestResource = cap(v);
             return this;
         }
 
@@ -288,7 +293,7 @@ public final class L7Message {
         }
 
         public Builder responseException(String v) {
-            this.responseException = v;
+            this.responseException = cap(v);
             return this;
         }
 
@@ -360,6 +365,14 @@ public final class L7Message {
                 attributes.put(key, value);
             }
             return this;
+        }
+
+        private static String cap(String v) {
+            if (v == null || v.length() <= MAX_TEXT) {
+                return v;
+            }
+            int cut = Character.isHighSurrogate(v.charAt(MAX_TEXT - 1)) ? MAX_TEXT - 1 : MAX_TEXT;
+            return v.substring(0, cut);
         }
 
         public L7Message build() {
