@@ -18,8 +18,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.connector.base.sink.writer.AsyncSinkWriter;
 import org.apache.flink.connector.base.sink.writer.BufferedRequestState;
+import org.apache.flink.connector.base.sink.writer.DequeRequestBuffer;
 import org.apache.flink.connector.base.sink.writer.ElementConverter;
 import org.apache.flink.connector.base.sink.writer.ResultHandler;
+import org.apache.flink.connector.base.sink.writer.SimpleBatchCreator;
 import org.apache.flink.connector.base.sink.writer.config.AsyncSinkWriterConfiguration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,7 +50,9 @@ final class ClickHouseSinkWriter<T> extends AsyncSinkWriter<T, ClickHouseRow> {
     ClickHouseSinkWriter(ElementConverter<T, ClickHouseRow> converter, WriterInitContext context,
             AsyncSinkWriterConfiguration configuration, ClickHouseSinkSettings settings, int maxInFlightRequests,
             Collection<BufferedRequestState<ClickHouseRow>> restored) {
-        super(converter, context, configuration, restored, null, null);
+        // Flink's defaults, spelled out: 2.2's non-deprecated constructor takes no nulls
+        super(converter, context, configuration, restored,
+                new SimpleBatchCreator<>(configuration.getMaxBatchSizeInBytes()), new DequeRequestBuffer<>());
         this.settings = settings;
         this.table = settings.qualifiedTable();
         this.retry = settings.retryPolicy();

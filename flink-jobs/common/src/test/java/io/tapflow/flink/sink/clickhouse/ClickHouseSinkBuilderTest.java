@@ -61,8 +61,8 @@ class ClickHouseSinkBuilderTest {
                 bad(b -> b.setEndpoint("http://host:8123/db?x=1"),
                         "endpoint must have no path, query or fragment"),
                 bad(b -> b.setEndpoint("http://u:pw@host:8123"), "endpoint must not carry credentials"),
-                bad(b -> b.setEndpoint("http://ho st"), "endpoint must be an http:// or https:// URL like http://host:8123, was "
-                        + "'http://ho st' (Illegal character in authority)"),
+                bad(b -> b.setEndpoint("http://ho st"), "endpoint must be an http:// or https:// URL like "
+                        + "http://host:8123, was 'http://ho st' (Illegal character in authority)"),
                 bad(b -> b.setDatabase(null), "database is not set"),
                 bad(b -> b.setDatabase("tap-flow"), "database 'tap-flow' is not a plain identifier"),
                 bad(b -> b.setTable(""), "table is not set"),
