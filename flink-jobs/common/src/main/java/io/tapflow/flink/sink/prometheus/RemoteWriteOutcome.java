@@ -9,12 +9,14 @@ import java.util.Locale;
  * own receiver):
  * <ul>
  *   <li>2xx: written.</li>
- *   <li>5xx, 429 and I/O errors (refused connection, timeout, reset): {@link #RETRY} with backoff — the receiver may
- *       recover and the request is idempotent for it.</li>
- *   <li>400 whose body names a sample Prometheus already has or no longer takes ("out of order sample", "duplicate
- *       sample for timestamp", "out of bounds", "too old sample"): {@link #REJECTED_SAMPLES}. This is what a replay
- *       after a Flink restore produces; Prometheus rolls back the whole request on it, so the sink splits the
- *       request to save its other samples and drops the rejected ones with a counter.</li>
+ *   <li>400 or 5xx whose body names a sample Prometheus already has or no longer takes ("out of order sample",
+ *       "duplicate sample for timestamp", "out of bounds", "too old sample"): {@link #REJECTED_SAMPLES}. This is what
+ *       a replay after a Flink restore produces; Prometheus rolls back the whole request on it, so the sink splits
+ *       the request to save its other samples and drops the rejected ones with a counter. 5xx is included because
+ *       Prometheus 2.42 answers "too old sample" (older than out_of_order_time_window) with 500 — measured — and
+ *       retrying a sample that can never be taken would fail the job on every replay.</li>
+ *   <li>other 5xx, 429 and I/O errors (refused connection, timeout, reset): {@link #RETRY} with backoff — the
+ *       receiver may recover and the request is idempotent for it.</li>
  *   <li>any other 4xx (bad labels, too large, auth): {@link #FATAL}; retrying cannot help and dropping would hide a
  *       bug, so the job fails with Prometheus' message.</li>
  * </ul>
@@ -25,8 +27,8 @@ enum RemoteWriteOutcome {
     REJECTED_SAMPLES,
     FATAL;
 
-    // Messages of Prometheus' storage errors that its remote-write handler answers with 400 (tsdb/storage errors:
-    // ErrOutOfOrderSample, ErrDuplicateSampleForTimestamp, ErrOutOfBounds, ErrTooOldSample).
+    // Messages of Prometheus' storage errors for samples it cannot take (ErrOutOfOrderSample,
+    // ErrDuplicateSampleForTimestamp, ErrOutOfBounds: 400; ErrTooOldSample: 500 in 2.42).
     private static final List<String> SAMPLE_REJECTIONS =
             List.of("out of order sample", "duplicate sample for timestamp", "out of bounds", "too old sample");
 
@@ -34,11 +36,11 @@ enum RemoteWriteOutcome {
         if (status >= 200 && status < 300) {
             return WRITTEN;
         }
+        if ((status == 400 || status >= 500) && isSampleRejection(body)) {
+            return REJECTED_SAMPLES;
+        }
         if (status >= 500 || status == 429) {
             return RETRY;
-        }
-        if (status == 400 && isSampleRejection(body)) {
-            return REJECTED_SAMPLES;
         }
         return FATAL;
     }
