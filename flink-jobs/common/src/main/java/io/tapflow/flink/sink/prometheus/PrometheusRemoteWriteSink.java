@@ -24,10 +24,11 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  * accepts out-of-order samples ({@code out_of_order_time_window}).
  *
  * <p><b>Failures.</b> 5xx, 429 and I/O errors are retried with exponential backoff up to a bounded number of
- * attempts, then fail the job (its restart strategy takes over). A 400 rejecting samples as out of order, duplicate
- * or too old — what replaying already-written samples after a restore produces — never fails the job: the request is
- * split to write its other samples and the rejected samples are dropped and counted
- * ({@code numSamplesDroppedAsDuplicate}). Any other 4xx fails the job with Prometheus' message.
+ * attempts, then fail the job (its restart strategy takes over). An answer rejecting samples as out of order,
+ * duplicate or too old (400; Prometheus 2.42 says "too old sample" with 500) — what replaying already-written samples
+ * after a restore produces — never fails the job: Prometheus rolled the whole request back, so it is halved until
+ * the rejected samples stand alone; those are dropped and counted ({@code numSamplesDroppedAsDuplicate}), the rest
+ * written. Any other 4xx fails the job with Prometheus' message. See {@link RemoteWriteOutcome}.
  *
  * <p><b>Metrics</b> (sink writer group): {@code numSeriesWritten}, {@code numSamplesWritten}, {@code numRequests}
  * (POSTs, retries included), {@code numRetries}, {@code numFailedRequests} (POSTs answered other than 2xx, or not at
