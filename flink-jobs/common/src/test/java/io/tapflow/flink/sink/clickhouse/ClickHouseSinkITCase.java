@@ -1,5 +1,6 @@
 package io.tapflow.flink.sink.clickhouse;
 
+import io.tapflow.flink.testing.TcpForwarder;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,6 @@
 package io.tapflow.flink.sink.prometheus;
 
+import io.tapflow.flink.testing.TcpForwarder;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -113,7 +114,7 @@ class PrometheusRemoteWriteSinkITCase {
         }
         assertThat(metric(jobId, "numRetries")).isGreaterThanOrEqualTo(3);
         assertThat(cluster.getJobStatus(jobId).get()).as("job still waiting, not failed").isEqualTo(JobStatus.RUNNING);
-        try (TcpRelay relay = TcpRelay.start(port, prometheus.port())) {
+        try (TcpForwarder relay = new TcpForwarder(port, prometheus.port())) {
             JobResult result = cluster.requestJobResult(jobId).get(60, TimeUnit.SECONDS);
             assertThat(result.getSerializedThrowable()).isEmpty();
             assertThat(result.isSuccess()).isTrue();

@@ -1,4 +1,4 @@
-package io.tapflow.flink.sink.clickhouse;
+package io.tapflow.flink.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,11 +13,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * A fixed loopback port in front of a ClickHouse server whose port changes: the local-stack server picks new free
- * ports on every start, while a running sink keeps the endpoint it was built with — like a load balancer in front of
- * a restarting server. While nothing listens on the target, a connection is reset at once.
+ * A fixed loopback port in front of a server whose port changes or that is not up yet: the local-stack servers
+ * pick new free ports on every start, while a running sink keeps the endpoint it was built with — like a load
+ * balancer in front of a restarting server. While nothing listens on the target, a connection is reset at once.
  */
-final class TcpForwarder implements AutoCloseable {
+public final class TcpForwarder implements AutoCloseable {
 
     private final ServerSocket listener;
     private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
@@ -28,22 +28,28 @@ final class TcpForwarder implements AutoCloseable {
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile int targetPort;
 
-    TcpForwarder(int targetPort) throws IOException {
+    /** Forwards a free loopback port to {@code targetPort}. */
+    public TcpForwarder(int targetPort) throws IOException {
+        this(0, targetPort);
+    }
+
+    /** Forwards {@code listenPort} (0 = a free one) to {@code targetPort}. */
+    public TcpForwarder(int listenPort, int targetPort) throws IOException {
         this.targetPort = targetPort;
-        this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        this.listener = new ServerSocket(listenPort, 50, InetAddress.getLoopbackAddress());
         threads.execute(this::acceptLoop);
     }
 
-    int port() {
+    public int port() {
         return listener.getLocalPort();
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + port();
     }
 
     /** New connections go to {@code port}; connections to the old target end with it. */
-    void retarget(int port) {
+    public void retarget(int port) {
         this.targetPort = port;
     }
 
