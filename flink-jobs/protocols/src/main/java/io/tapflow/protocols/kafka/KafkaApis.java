@@ -10,7 +10,17 @@ final class KafkaApis {
 
     static final int PRODUCE = 0;
     static final int FETCH = 1;
+    static final int LIST_OFFSETS = 2;
     static final int METADATA = 3;
+    static final int OFFSET_COMMIT = 8;
+    static final int OFFSET_FETCH = 9;
+    static final int FIND_COORDINATOR = 10;
+    static final int JOIN_GROUP = 11;
+    static final int HEARTBEAT = 12;
+    static final int LEAVE_GROUP = 13;
+    static final int SYNC_GROUP = 14;
+    static final int API_VERSIONS = 18;
+    static final int INIT_PRODUCER_ID = 22;
 
     /** API names as the protocol guide spells them, indexed by api key. */
     private static final String[] NAMES = {

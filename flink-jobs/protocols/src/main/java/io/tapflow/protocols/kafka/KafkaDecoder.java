@@ -19,11 +19,13 @@ import io.tapflow.schema.L7Protocol;
  * message is skipped by its declared size whether captured or not — and emitted once its last byte has passed,
  * so its end time is the time of the call that carried that byte.
  *
- * <p>Responses carry only the correlation id: the response header is v0 (correlation id) or v1 (plus tagged
- * fields), and where the error code sits depends on the request's api key and version, which only the other
- * direction's decoder sees (an ApiVersions response even keeps header v0 when the request was flexible). So a
- * response is emitted with {@code pairId} = correlation id and no code; the pairing stage joins it to the request
- * (which carries the API name and version) and reports the exchange. See {@link KafkaParser}.
+ * <p>A response's header is v0 (correlation id) or v1 (plus tagged fields), and where its error code sits depends
+ * on the request's api key and version, which only the other direction's decoder sees (an ApiVersions response even
+ * keeps header v0 when the request was flexible). The decoders of one connection made by
+ * {@link KafkaParser#newConnection()} share a {@link KafkaInflight}: the request decoder remembers each request that
+ * expects a response, the response decoder looks its correlation id up and, when found, decodes the error code
+ * ({@link KafkaResponseBody}). A decoder made alone ({@code inflight} null), or a response whose request was not
+ * seen, emits the correlation id only. See {@link KafkaParser}.
  */
 final class KafkaDecoder extends AbstractStreamDecoder {
 
@@ -37,6 +39,8 @@ final class KafkaDecoder extends AbstractStreamDecoder {
 
     private final boolean requests;
     private final int window;
+    /** The connection's requests awaiting a response, shared with the other direction's decoder; may be null. */
+    private final KafkaInflight inflight;
 
     /**
      * The rest of the current message, from its header to its last byte, and the message it emits then (none when
@@ -44,10 +48,11 @@ final class KafkaDecoder extends AbstractStreamDecoder {
      */
     private final DeclaredBody body = new DeclaredBody();
 
-    KafkaDecoder(ParserOptions options, FlowDirection direction) {
+    KafkaDecoder(ParserOptions options, FlowDirection direction, KafkaInflight inflight) {
         super(options);
         this.requests = direction == FlowDirection.CLIENT_TO_SERVER;
         this.window = Math.min(WINDOW, options.maxBufferedBytes());
+        this.inflight = inflight;
     }
 
     @Override
@@ -67,7 +72,7 @@ final class KafkaDecoder extends AbstractStreamDecoder {
             return malformed("message size " + size + " out of range");
         }
         long total = 4L + size;
-        int want = (int) Math.min(total, requests ? window : 8);
+        int want = (int) Math.min(total, requests ? window : responseWindow(b, s, captured));
         boolean holeInside = false;
         if (captured < want) {
             if (captured == in.available()) {
@@ -118,6 +123,7 @@ final class KafkaDecoder extends AbstractStreamDecoder {
                 .pairId(correlationId & 0xFFFF_FFFFL);
         String clientId = r.string();
         if (!r.ok()) {
+            remember(correlationId, apiKey, apiVersion);
             return m;
         }
         m.attribute("kafka.client_id", clientId);
@@ -141,16 +147,61 @@ final class KafkaDecoder extends AbstractStreamDecoder {
             }
             m.attribute("kafka.transactional_id", body.transactionalId);
         }
+        if (body == null || body.acks != 0) { // acks=0 Produce requests get no response
+            remember(correlationId, apiKey, apiVersion);
+        }
         return m;
     }
 
-    private static L7Message.Builder response(byte[] b, int from, int to) {
+    private void remember(int correlationId, int apiKey, int apiVersion) {
+        if (inflight != null) {
+            inflight.remember(correlationId, apiKey, apiVersion);
+        }
+    }
+
+    /**
+     * Bytes of a response to decode: the window when its request is known and its error code is decoded, else
+     * size and correlation id only.
+     */
+    private int responseWindow(byte[] b, int s, int captured) {
+        if (inflight == null || captured < 8) {
+            return 8;
+        }
+        int api = inflight.peek(ByteReader.i32(b, s + 4));
+        return api != KafkaInflight.NONE
+                && KafkaResponseBody.decodes(KafkaInflight.apiKey(api), KafkaInflight.apiVersion(api)) ? window : 8;
+    }
+
+    /**
+     * Response header and, when the request was seen, its API name and version (as the request carries them) and
+     * the error code: response_code, response_status by {@link KafkaErrors}, response_exception = the error name.
+     */
+    private L7Message.Builder response(byte[] b, int from, int to) {
         KafkaReader r = new KafkaReader(b, from, to);
         int correlationId = r.i32();
         if (!r.ok()) {
             return null;
         }
-        return L7Message.builder(L7Protocol.KAFKA, MessageKind.RESPONSE).pairId(correlationId & 0xFFFF_FFFFL);
+        L7Message.Builder m = L7Message.builder(L7Protocol.KAFKA, MessageKind.RESPONSE)
+                .pairId(correlationId & 0xFFFF_FFFFL);
+        int api = inflight == null ? KafkaInflight.NONE : inflight.take(correlationId);
+        if (api == KafkaInflight.NONE) {
+            return m;
+        }
+        int apiKey = KafkaInflight.apiKey(api);
+        int apiVersion = KafkaInflight.apiVersion(api);
+        m.requestType(KafkaApis.name(apiKey)).version(Integer.toString(apiVersion));
+        if (apiKey != KafkaApis.API_VERSIONS && KafkaApis.flexible(apiKey, apiVersion)) {
+            r.skipTaggedFields(); // response header v1
+        }
+        int code = r.ok() ? KafkaResponseBody.errorCode(apiKey, apiVersion, r) : KafkaResponseBody.NO_CODE;
+        if (code != KafkaResponseBody.NO_CODE) {
+            m.responseCode(code).responseStatus(KafkaErrors.status(code));
+            if (code != 0) {
+                m.responseException(KafkaErrors.name(code));
+            }
+        }
+        return m;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.tapflow.protocols.kafka;
 
 import io.tapflow.protocols.ByteReader;
+import io.tapflow.protocols.ConnectionDecoders;
 import io.tapflow.protocols.FlowDirection;
 import io.tapflow.protocols.ParserOptions;
 import io.tapflow.protocols.ProtocolParser;
@@ -20,12 +21,16 @@ import io.tapflow.schema.L7Protocol;
  * Produce adds {@code kafka.acks} and {@code kafka.transactional_id}, and {@code one_way=true} for acks=0, whose
  * requests get no response. Other APIs and newer versions are decoded header-only.
  *
- * <p><b>Responses</b> (server to client): {@code int32 size} + correlation id, emitted with pairId = correlation id
- * and no response code. The error code's position depends on the request's api key and version, which the response
- * direction's decoder cannot see (each direction has its own decoder), and even the response header version does
- * (ApiVersions responses always use header v0). Rather than guess, the decoder leaves the code to the pairing stage:
- * it joins the response to the request by correlation id and keeps the request's API name and version. Response
- * status is therefore UNKNOWN on the Kafka message itself.
+ * <p><b>Responses</b> (server to client): {@code int32 size} + correlation id, emitted with pairId = correlation id.
+ * Where a response's header ends (ApiVersions responses always use header v0) and where its error code sits depend
+ * on the api key and version of the request it answers, so the two decoders of a connection made by
+ * {@link #newConnection()} share a bounded map correlation id → (api key, api version) ({@link KafkaInflight}).
+ * A response whose request was seen carries the request's API name and version in the same fields as the request
+ * (request_type, version), and for the APIs {@link KafkaResponseBody} lists response_code = the Kafka error code,
+ * response_status by {@link KafkaErrors}' rule and, for a non-zero code, response_exception = the error name
+ * (e.g. {@code UNKNOWN_TOPIC_OR_PARTITION}). Other responses (other APIs, a request not seen, a decoder made by
+ * {@link #newDecoder} alone) carry the correlation id only, status UNKNOWN; the pairing stage still joins them to
+ * their request by correlation id.
  *
  * <p>Every message is skipped by its declared size, so a Produce request whose record batch was captured only as a
  * prefix keeps the stream in sync.
@@ -89,8 +94,17 @@ public final class KafkaParser implements ProtocolParser {
 
     private static final int MIN_HEADER = 10;
 
+    /** A decoder that sees one direction only: responses carry the correlation id and no code. */
     @Override
     public StreamDecoder newDecoder(FlowDirection direction) {
-        return new KafkaDecoder(options, direction);
+        return new KafkaDecoder(options, direction, null);
+    }
+
+    /** Both decoders of a connection, sharing the requests awaiting a response so responses decode their code. */
+    @Override
+    public ConnectionDecoders newConnection() {
+        KafkaInflight inflight = new KafkaInflight();
+        return new ConnectionDecoders(new KafkaDecoder(options, FlowDirection.CLIENT_TO_SERVER, inflight),
+                new KafkaDecoder(options, FlowDirection.SERVER_TO_CLIENT, inflight));
     }
 }

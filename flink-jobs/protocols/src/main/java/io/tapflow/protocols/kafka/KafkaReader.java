@@ -46,6 +46,14 @@ final class KafkaReader extends ByteReader {
         return len < 0 ? null : utf8(len);
     }
 
+    /** Skips a STRING / NULLABLE_STRING, or with {@code compact} a COMPACT_(NULLABLE_)STRING, without decoding it. */
+    void skipString(boolean compact) {
+        long len = compact ? uvarint() - 1 : i16();
+        if (len > 0) {
+            skip(len);
+        }
+    }
+
     /** ARRAY length (int32, -1 = null → 0). */
     int arrayLength() {
         int n = i32();

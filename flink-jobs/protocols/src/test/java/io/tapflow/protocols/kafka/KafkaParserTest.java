@@ -2,11 +2,14 @@ package io.tapflow.protocols.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tapflow.protocols.DecodeError;
 import io.tapflow.protocols.FlowDirection;
 import io.tapflow.protocols.L7Message;
 import io.tapflow.protocols.MessageKind;
+import io.tapflow.protocols.MessageSink;
 import io.tapflow.protocols.ProtocolParser;
 import io.tapflow.protocols.ProtocolRegistry;
+import io.tapflow.protocols.StreamDecoder;
 import io.tapflow.protocols.testing.Capture.Connection;
 import io.tapflow.protocols.testing.Capture.DirectedSegment;
 import io.tapflow.protocols.testing.Decoding;
@@ -15,6 +18,8 @@ import io.tapflow.protocols.testing.Decoding.Output;
 import io.tapflow.protocols.testing.Goldens;
 import io.tapflow.protocols.testing.Goldens.Golden;
 import io.tapflow.schema.L7Protocol;
+import io.tapflow.schema.ResponseStatus;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -75,6 +80,57 @@ class KafkaParserTest {
             all.stream().filter(m -> m.kind() == MessageKind.RESPONSE)
                     .forEach(r -> assertThat(requests).contains(r.pairId()));
         }
+    }
+
+    @Test
+    void metadataResponsesForAnUnknownTopicCarryTheErrorOfTheirRequest() {
+        Golden g = golden("04-produce-unknown-topic-kcat");
+        List<L7Message> metadata = g.capture().connections().stream()
+                .flatMap(c -> messages(Decoding.run(g.parser(), c.segments())).stream())
+                .filter(m -> m.kind() == MessageKind.RESPONSE && "Metadata".equals(m.requestType()))
+                .toList();
+        assertThat(metadata).isNotEmpty().allSatisfy(m -> {
+            assertThat(m.version()).isEqualTo("4");
+            assertThat(m.responseCode()).isEqualTo(3);
+            assertThat(m.responseStatus()).isEqualTo(ResponseStatus.CLIENT_ERROR);
+            assertThat(m.responseException()).isEqualTo("UNKNOWN_TOPIC_OR_PARTITION");
+        });
+    }
+
+    @Test
+    void aDecoderMadeAloneDecodesResponseHeadersOnly() {
+        Golden g = golden("06-produce-consume-group-java");
+        ProtocolParser parser = g.parser();
+        for (Connection c : g.capture().connections()) {
+            StreamDecoder[] alone = {parser.newDecoder(FlowDirection.CLIENT_TO_SERVER),
+                    parser.newDecoder(FlowDirection.SERVER_TO_CLIENT)};
+            List<L7Message> out = new ArrayList<>();
+            MessageSink sink = new MessageSink() {
+                @Override
+                public void message(L7Message message) {
+                    out.add(message);
+                }
+
+                @Override
+                public void error(DecodeError error) {
+                    throw new AssertionError(error.toString());
+                }
+            };
+            for (DirectedSegment s : c.segments()) {
+                alone[s.direction().ordinal()].feed(s.segment(), sink);
+            }
+            List<L7Message> responses = out.stream().filter(m -> m.kind() == MessageKind.RESPONSE).toList();
+            assertThat(responses).isNotEmpty().allSatisfy(m -> {
+                assertThat(m.requestType()).isNull();
+                assertThat(m.responseCode()).isNull();
+                assertThat(m.responseStatus()).isEqualTo(ResponseStatus.UNKNOWN);
+            });
+        }
+        List<L7Message> paired = g.capture().connections().stream()
+                .flatMap(c -> messages(Decoding.run(parser, c.segments())).stream())
+                .filter(m -> m.kind() == MessageKind.RESPONSE).toList();
+        assertThat(paired).allSatisfy(m -> assertThat(m.requestType()).isNotNull())
+                .anySatisfy(m -> assertThat(m.responseCode()).isEqualTo(0));
     }
 
     @Test
