@@ -44,6 +44,9 @@ final class Http1Decoder extends AbstractStreamDecoder {
     private State state = State.HEAD;
     /** Where the search for the end of the head resumes (bytes already known not to end it). */
     private int scanned;
+    /** Offsets (from the read position) of the '\n's of the head found so far: the parser reuses them. */
+    private int[] lineEnds = new int[32];
+    private int lineCount;
     private boolean marked;
     private long msgStart;
     private L7Message.Builder msg;
@@ -92,6 +95,7 @@ final class Http1Decoder extends AbstractStreamDecoder {
             }
             in.skip(k);
             scanned = 0;
+            lineCount = 0;
             marked = false;
             return Step.PROGRESS;
         }
@@ -109,7 +113,7 @@ final class Http1Decoder extends AbstractStreamDecoder {
             }
             return Step.NEED_MORE;
         }
-        if (!head.parse(a, s, len, requests)) {
+        if (!head.parse(a, s, len, requests, lineEnds, lineCount)) {
             return malformed(head.error);
         }
         msgStart = in.position();
@@ -118,6 +122,7 @@ final class Http1Decoder extends AbstractStreamDecoder {
         lastTs = in.origin(msgStart + len - 1).timestampNs();
         truncated = false;
         scanned = 0;
+        lineCount = 0;
         marked = false;
         in.skip(len);
         in.mark(in.position());
@@ -374,6 +379,7 @@ final class Http1Decoder extends AbstractStreamDecoder {
         msg = null;
         body.reset();
         scanned = 0;
+        lineCount = 0;
         marked = false;
         remaining = 0;
         crlfSeen = 0;
@@ -390,6 +396,9 @@ final class Http1Decoder extends AbstractStreamDecoder {
                 return -1;
             }
             int r = nl - s;
+            if (lineCount == 0 || lineEnds[lineCount - 1] != r) { // a resumed scan finds its last '\n' again
+                addLineEnd(r);
+            }
             int k = r + 1;
             if (k < c && a[s + k] == '\r') {
                 k++;
@@ -399,9 +408,17 @@ final class Http1Decoder extends AbstractStreamDecoder {
                 return -1;
             }
             if (a[s + k] == '\n') {
+                addLineEnd(k);
                 return k + 1;
             }
             i = r + 1;
         }
+    }
+
+    private void addLineEnd(int offset) {
+        if (lineCount == lineEnds.length) {
+            lineEnds = java.util.Arrays.copyOf(lineEnds, lineCount * 2);
+        }
+        lineEnds[lineCount++] = offset;
     }
 }

@@ -5,6 +5,9 @@ import io.tapflow.protocols.MessageKind;
 import io.tapflow.protocols.TraceHeaders;
 import io.tapflow.schema.L7Protocol;
 import io.tapflow.schema.ResponseStatus;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -18,6 +21,9 @@ final class Http1HeadParser {
     /** Longest method token accepted (WebDAV methods such as VERSION-CONTROL are the longest in use). */
     static final int MAX_METHOD = 24;
 
+    /** Little-endian so that the lowest set bit of a match mask is the first matching byte. */
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class,
+            ByteOrder.LITTLE_ENDIAN);
     private static final byte[] CHUNKED = {'c', 'h', 'u', 'n', 'k', 'e', 'd'};
     private static final byte[][] METHOD_BYTES;
     private static final String[] METHODS = {"GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH", "CONNECT",
@@ -105,9 +111,11 @@ final class Http1HeadParser {
     /**
      * Parses the head {@code a[s, s+len)}, which ends with its empty line.
      *
+     * @param lineEnds offsets from {@code s} of every '\n' of the head, in order (the last ends the empty line):
+     *     found once while the decoder looked for the end of the head, so the lines are not searched again
      * @return false when malformed ({@link #error} says why)
      */
-    boolean parse(byte[] a, int s, int len, boolean request) {
+    boolean parse(byte[] a, int s, int len, boolean request, int[] lineEnds, int lineCount) {
         builder = null;
         method = null;
         status = 0;
@@ -115,8 +123,7 @@ final class Http1HeadParser {
         chunked = false;
         upgrade = null;
         eventMode = EventMode.NONE;
-        int end = s + len;
-        int eol = lineEnd(a, s, end);
+        int eol = s + lineEnds[0];
         int lineLen = trimCr(a, s, eol);
         boolean ok = request ? requestLine(a, s, lineLen) : statusLine(a, s, lineLen);
         if (!ok) {
@@ -124,23 +131,31 @@ final class Http1HeadParser {
         }
         TraceHeaders.Collector trace = null;
         String contentType = null;
-        int p = eol + 1;
-        while (p < end) {
-            int e = lineEnd(a, p, end);
-            int n = trimCr(a, p, e);
+        for (int line = 1; line < lineCount; line++) {
+            int p = s + lineEnds[line - 1] + 1;
+            int n = trimCr(a, p, s + lineEnds[line]);
             if (n == 0) {
                 break;
             }
             if (a[p] == ' ' || a[p] == '\t') {
-                p = e + 1; // obsolete line folding: the continuation belongs to a header we ignore or already have
-                continue;
+                continue; // obsolete line folding: the continuation belongs to a header we ignore or already have
             }
-            int colon = indexOf(a, p, p + n, (byte) ':');
+            // the name is hashed while its colon is searched, so that the lookup is one probe
+            int colon = -1;
+            int hash = 0;
+            for (int i = p, lineEnd = p + n; i < lineEnd; i++) {
+                byte b = a[i];
+                if (b == ':') {
+                    colon = i;
+                    break;
+                }
+                hash = Http1HeaderTable.hashStep(hash, b);
+            }
             if (colon <= p) {
                 error = "header line without a name";
                 return false;
             }
-            Http1HeaderTable.Entry entry = table.lookup(a, p, colon - p);
+            Http1HeaderTable.Entry entry = table.lookup(a, p, colon - p, hash);
             if (entry != null) {
                 int vs = colon + 1;
                 int ve = p + n;
@@ -181,7 +196,6 @@ final class Http1HeadParser {
                     builder.attribute(key, utf8(a, vs, ve));
                 }
             }
-            p = e + 1;
         }
         if (trace != null) {
             builder.traceContext(trace.context()).xRequestId(trace.requestId());
@@ -311,20 +325,31 @@ final class Http1HeadParser {
         return new String(a, from, to - from, StandardCharsets.UTF_8);
     }
 
-    /** Index of the '\n' ending the line at {@code p}, or {@code end - 1} when missing (the head's last line). */
-    private static int lineEnd(byte[] a, int p, int end) {
-        int nl = indexOf(a, p, end, (byte) '\n');
-        return nl < 0 ? end - 1 : nl;
-    }
-
     /** Length of the line {@code a[p, nl)} without a trailing CR. */
     private static int trimCr(byte[] a, int p, int nl) {
         int n = nl - p;
         return n > 0 && a[nl - 1] == '\r' ? n - 1 : Math.max(n, 0);
     }
 
+    /**
+     * Index of the first {@code b} in {@code a[from, to)}, or -1. Heads are scanned for line ends and colons byte
+     * after byte, which dominated the decoding profile; this looks at 8 bytes per step (SWAR: a byte equal to
+     * {@code b} becomes a zero byte, and the classic has-zero-byte test finds the lowest one exactly).
+     */
     static int indexOf(byte[] a, int from, int to, byte b) {
-        for (int i = from; i < to; i++) {
+        int i = from;
+        if (to - from >= Long.BYTES) {
+            long pattern = (b & 0xFFL) * 0x0101010101010101L;
+            int last = to - Long.BYTES;
+            for (; i <= last; i += Long.BYTES) {
+                long x = (long) LONGS.get(a, i) ^ pattern;
+                long found = (x - 0x0101010101010101L) & ~x & 0x8080808080808080L;
+                if (found != 0) {
+                    return i + (Long.numberOfTrailingZeros(found) >>> 3);
+                }
+            }
+        }
+        for (; i < to; i++) {
             if (a[i] == b) {
                 return i;
             }

@@ -2,7 +2,6 @@ package io.tapflow.protocols.http1;
 
 import io.tapflow.protocols.ParserOptions;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +26,7 @@ final class Http1HeaderTable {
     static final class Entry {
         final byte[] lowerName;
         final String name;
+        final int hash;
         final int kind;
         String requestAttributeKey;
         String responseAttributeKey;
@@ -35,11 +35,21 @@ final class Http1HeaderTable {
             this.name = name;
             this.lowerName = name.getBytes(StandardCharsets.ISO_8859_1);
             this.kind = kind;
+            int h = 0;
+            for (byte b : lowerName) {
+                h = hashStep(h, b);
+            }
+            this.hash = h;
         }
     }
 
     private static final int MAX_LEN = 64;
-    private final Entry[][] byLength = new Entry[MAX_LEN + 1][];
+    /**
+     * Open addressing by the case-folded hash of the name (see {@link #hashStep}): the parser computes the hash
+     * while it searches the colon, so a name it does not act on costs one probe, not a comparison per known name
+     * of the same length.
+     */
+    private final Entry[] slots;
 
     Http1HeaderTable(ParserOptions options) {
         Map<String, Entry> entries = new LinkedHashMap<>();
@@ -57,35 +67,54 @@ final class Http1HeaderTable {
             e.requestAttributeKey = "http.request.header." + h;
             e.responseAttributeKey = "http.response.header." + h;
         }
-        List<List<Entry>> lists = new ArrayList<>();
-        for (int i = 0; i <= MAX_LEN; i++) {
-            lists.add(new ArrayList<>());
-        }
+        int size = Integer.highestOneBit(Math.max(entries.size(), 1) * 4 - 1) << 1;
+        slots = new Entry[size];
         for (Entry e : entries.values()) {
             if (e.lowerName.length <= MAX_LEN && !e.name.isEmpty()) {
-                lists.get(e.lowerName.length).add(e);
+                int i = slot(e.hash);
+                while (slots[i] != null) {
+                    i = (i + 1) & (slots.length - 1);
+                }
+                slots[i] = e;
             }
         }
-        for (int i = 0; i <= MAX_LEN; i++) {
-            byLength[i] = lists.get(i).isEmpty() ? null : lists.get(i).toArray(new Entry[0]);
+    }
+
+    /**
+     * One step of the name hash: ASCII letters fold to lower case ({@code | 0x20}); other bytes may collide, which
+     * the byte comparison after the probe sorts out.
+     */
+    static int hashStep(int hash, byte b) {
+        return 31 * hash + (b | 0x20);
+    }
+
+    private int slot(int hash) {
+        return (hash ^ (hash >>> 7) ^ (hash >>> 15)) & (slots.length - 1);
+    }
+
+    /** The entry of the header name {@code a[off, off+len)} (any case) whose {@link #hashStep} hash is given. */
+    Entry lookup(byte[] a, int off, int len, int hash) {
+        if (len > MAX_LEN) {
+            return null;
+        }
+        for (int i = slot(hash); ; i = (i + 1) & (slots.length - 1)) {
+            Entry e = slots[i];
+            if (e == null) {
+                return null;
+            }
+            if (e.hash == hash && e.lowerName.length == len && equalsLower(a, off, e.lowerName)) {
+                return e;
+            }
         }
     }
 
     /** The entry of the header name {@code a[off, off+len)} (any case), or null. */
     Entry lookup(byte[] a, int off, int len) {
-        if (len > MAX_LEN) {
-            return null;
+        int hash = 0;
+        for (int i = off; i < off + len; i++) {
+            hash = hashStep(hash, a[i]);
         }
-        Entry[] candidates = byLength[len];
-        if (candidates == null) {
-            return null;
-        }
-        for (Entry e : candidates) {
-            if (equalsLower(a, off, e.lowerName)) {
-                return e;
-            }
-        }
-        return null;
+        return lookup(a, off, len, hash);
     }
 
     /** True when {@code a[off, off+lower.length)} equals {@code lower} ignoring ASCII case. */
