@@ -73,8 +73,10 @@ public final class L7Message {
         this.body = b.body;
         this.events = b.events == null ? List.of() : List.copyOf(b.events);
         this.eventsTruncated = b.eventsTruncated;
-        this.attributes = b.attributes == null ? Map.of()
-                : Collections.unmodifiableMap(new LinkedHashMap<>(b.attributes));
+        // the builder's map is handed over rather than copied (a copy per message showed in the HTTP/1 profile);
+        // the builder copies it before any later change, so the message still never sees one
+        this.attributes = b.attributes == null ? Map.of() : Collections.unmodifiableMap(b.attributes);
+        b.attributesShared = true;
     }
 
     public static Builder builder(L7Protocol protocol, MessageKind kind) {
@@ -251,6 +253,8 @@ public final class L7Message {
         private List<StreamEvent> events;
         private boolean eventsTruncated;
         private Map<String, String> attributes;
+        /** True once a built message holds {@link #attributes}: copy before writing. */
+        private boolean attributesShared;
 
         private Builder(L7Protocol protocol, MessageKind kind) {
             this.protocol = Objects.requireNonNull(protocol, "protocol");
@@ -361,7 +365,10 @@ public final class L7Message {
             if (value != null) {
                 if (attributes == null) {
                     attributes = new LinkedHashMap<>();
+                } else if (attributesShared) {
+                    attributes = new LinkedHashMap<>(attributes);
                 }
+                attributesShared = false;
                 attributes.put(key, value);
             }
             return this;

@@ -119,7 +119,7 @@ final class Http1Decoder extends AbstractStreamDecoder {
         msgStart = in.position();
         msg = head.builder.start(in.origin(msgStart));
         head.builder = null;
-        lastTs = in.origin(msgStart + len - 1).timestampNs();
+        lastTs = in.timestampNs(msgStart + len - 1);
         truncated = false;
         scanned = 0;
         lineCount = 0;
@@ -216,7 +216,7 @@ final class Http1Decoder extends AbstractStreamDecoder {
             body.gap(n);
             truncated = true;
         }
-        lastTs = in.origin(in.position() + n - 1).timestampNs();
+        lastTs = in.timestampNs(in.position() + n - 1);
         in.skip(n);
         in.mark(in.position());
         if (!toClose) {
@@ -257,7 +257,7 @@ final class Http1Decoder extends AbstractStreamDecoder {
         if (digits == 0) {
             return malformed("bad chunk size");
         }
-        lastTs = in.origin(in.position() + nl).timestampNs();
+        lastTs = in.timestampNs(in.position() + nl);
         in.skip(nl + 1);
         if (size == 0) {
             state = State.TRAILERS;
@@ -286,7 +286,7 @@ final class Http1Decoder extends AbstractStreamDecoder {
             }
             n = 1;
         }
-        lastTs = in.origin(in.position()).timestampNs();
+        lastTs = in.timestampNs(in.position());
         in.skip(n);
         if (crlfSeen >= 2) {
             state = State.CHUNK_SIZE;
@@ -301,7 +301,7 @@ final class Http1Decoder extends AbstractStreamDecoder {
         if (nl < 0) {
             return framingLost(out, c);
         }
-        lastTs = in.origin(in.position() + nl).timestampNs();
+        lastTs = in.timestampNs(in.position() + nl);
         boolean empty = nl == 0 || (nl == 1 && in.get(0) == '\r');
         in.skip(nl + 1);
         if (empty) {

@@ -140,22 +140,12 @@ final class Http1HeadParser {
             if (a[p] == ' ' || a[p] == '\t') {
                 continue; // obsolete line folding: the continuation belongs to a header we ignore or already have
             }
-            // the name is hashed while its colon is searched, so that the lookup is one probe
-            int colon = -1;
-            int hash = 0;
-            for (int i = p, lineEnd = p + n; i < lineEnd; i++) {
-                byte b = a[i];
-                if (b == ':') {
-                    colon = i;
-                    break;
-                }
-                hash = Http1HeaderTable.hashStep(hash, b);
-            }
+            int colon = indexOf(a, p, p + n, (byte) ':');
             if (colon <= p) {
                 error = "header line without a name";
                 return false;
             }
-            Http1HeaderTable.Entry entry = table.lookup(a, p, colon - p, hash);
+            Http1HeaderTable.Entry entry = table.lookup(a, p, colon - p);
             if (entry != null) {
                 int vs = colon + 1;
                 int ve = p + n;

@@ -35,21 +35,17 @@ final class Http1HeaderTable {
             this.name = name;
             this.lowerName = name.getBytes(StandardCharsets.ISO_8859_1);
             this.kind = kind;
-            int h = 0;
-            for (byte b : lowerName) {
-                h = hashStep(h, b);
-            }
-            this.hash = h;
+            this.hash = lowerName.length == 0 ? 0 : hash(lowerName, 0, lowerName.length);
         }
     }
 
     private static final int MAX_LEN = 64;
     /**
-     * Open addressing by the case-folded hash of the name (see {@link #hashStep}): the parser computes the hash
-     * while it searches the colon, so a name it does not act on costs one probe, not a comparison per known name
-     * of the same length.
+     * Open addressing by the case-folded {@link #hash} of the name: a name the decoder does not act on costs one
+     * probe, not a comparison per known name of the same length.
      */
     private final Entry[] slots;
+    private final int shift;
 
     Http1HeaderTable(ParserOptions options) {
         Map<String, Entry> entries = new LinkedHashMap<>();
@@ -69,6 +65,7 @@ final class Http1HeaderTable {
         }
         int size = Integer.highestOneBit(Math.max(entries.size(), 1) * 4 - 1) << 1;
         slots = new Entry[size];
+        shift = 32 - Integer.numberOfTrailingZeros(size);
         for (Entry e : entries.values()) {
             if (e.lowerName.length <= MAX_LEN && !e.name.isEmpty()) {
                 int i = slot(e.hash);
@@ -81,22 +78,27 @@ final class Http1HeaderTable {
     }
 
     /**
-     * One step of the name hash: ASCII letters fold to lower case ({@code | 0x20}); other bytes may collide, which
-     * the byte comparison after the probe sorts out.
+     * Hash of the non-empty name {@code a[off, off+len)} from its length and three of its bytes, ASCII letters
+     * folded to lower case ({@code | 0x20}; other bytes may collide, which the byte comparison after the probe
+     * sorts out). Constant time: the names of the headers an HTTP/1 decoder ignores are never read whole.
      */
-    static int hashStep(int hash, byte b) {
-        return 31 * hash + (b | 0x20);
+    static int hash(byte[] a, int off, int len) {
+        int h = len;
+        h = 31 * h + (a[off] | 0x20);
+        h = 31 * h + (a[off + (len >> 1)] | 0x20);
+        return 31 * h + (a[off + len - 1] | 0x20);
     }
 
     private int slot(int hash) {
-        return (hash ^ (hash >>> 7) ^ (hash >>> 15)) & (slots.length - 1);
+        return (hash * 0x9E3779B9) >>> shift;
     }
 
-    /** The entry of the header name {@code a[off, off+len)} (any case) whose {@link #hashStep} hash is given. */
-    Entry lookup(byte[] a, int off, int len, int hash) {
+    /** The entry of the header name {@code a[off, off+len)} (any case, {@code len > 0}), or null. */
+    Entry lookup(byte[] a, int off, int len) {
         if (len > MAX_LEN) {
             return null;
         }
+        int hash = hash(a, off, len);
         for (int i = slot(hash); ; i = (i + 1) & (slots.length - 1)) {
             Entry e = slots[i];
             if (e == null) {
@@ -106,15 +108,6 @@ final class Http1HeaderTable {
                 return e;
             }
         }
-    }
-
-    /** The entry of the header name {@code a[off, off+len)} (any case), or null. */
-    Entry lookup(byte[] a, int off, int len) {
-        int hash = 0;
-        for (int i = off; i < off + len; i++) {
-            hash = hashStep(hash, a[i]);
-        }
-        return lookup(a, off, len, hash);
     }
 
     /** True when {@code a[off, off+lower.length)} equals {@code lower} ignoring ASCII case. */
