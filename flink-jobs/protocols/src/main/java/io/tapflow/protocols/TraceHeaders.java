@@ -181,11 +181,19 @@ public final class TraceHeaders {
             return null;
         }
         for (int i = from; i < to; i++) {
-            if (Character.digit(s.charAt(i), 16) < 0) {
+            if (!isHexDigit(s.charAt(i))) {
                 return null;
             }
         }
-        return s.substring(from, to).toLowerCase(Locale.ROOT);
+        return lowerCase(s.substring(from, to));
+    }
+
+    /** {@code Character.digit(c, 16) >= 0}, deciding ASCII without the Unicode tables. */
+    private static boolean isHexDigit(char c) {
+        if (c < 0x80) {
+            return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+        }
+        return Character.digit(c, 16) >= 0;
     }
 
     /** Lower-case hex of {@code min..max} chars, or null. */

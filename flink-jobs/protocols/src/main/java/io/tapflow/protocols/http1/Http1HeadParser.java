@@ -321,6 +321,21 @@ final class Http1HeadParser {
         return n > 0 && a[nl - 1] == '\r' ? n - 1 : Math.max(n, 0);
     }
 
+    /** {@code b} in every byte of a long, for {@link #matches}. */
+    static long pattern(byte b) {
+        return (b & 0xFFL) * 0x0101010101010101L;
+    }
+
+    /**
+     * The bytes {@code a[i, i+8)} equal to the byte of {@code pattern}: bit 7 of byte k of the result is set
+     * exactly when {@code a[i+k]} matches (no false positives, unlike the shorter has-zero test, so every match of
+     * a word can be used).
+     */
+    static long matches(byte[] a, int i, long pattern) {
+        long x = (long) LONGS.get(a, i) ^ pattern;
+        return ~(((x & 0x7F7F7F7F7F7F7F7FL) + 0x7F7F7F7F7F7F7F7FL) | x | 0x7F7F7F7F7F7F7F7FL);
+    }
+
     /**
      * Index of the first {@code b} in {@code a[from, to)}, or -1. Heads are scanned for line ends and colons byte
      * after byte, which dominated the decoding profile; this looks at 8 bytes per step (SWAR: a byte equal to
