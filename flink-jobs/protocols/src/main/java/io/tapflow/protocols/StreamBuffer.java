@@ -1,9 +1,7 @@
 package io.tapflow.protocols;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.Arrays;
-import java.util.Iterator;
 
 /**
  * The bytes of one direction of a connection that a decoder has been fed and not yet consumed, with holes where
@@ -26,30 +24,27 @@ public final class StreamBuffer {
 
     private static final Origin NONE = new Origin(0, Segment.NO_TCP_SEQ, 0);
 
-    /** A run of captured bytes followed by a hole; positions and sizes shrink as the front is consumed. */
-    private static final class Piece {
-        long pos;
-        long vidx;
-        int captured;
-        long hole;
+    /*
+     * Pieces (runs of captured bytes, each followed by a hole) and metas (the origin of each segment) are rings of
+     * parallel primitive arrays rather than deques of objects: the decoders ask for them several times per
+     * message, and walking deques with iterators (plus an object per segment) showed in the HTTP/1 profile.
+     * Piece positions and sizes shrink as the front is consumed; pieces address bytes by virtual index so that
+     * compaction does not rewrite them.
+     */
+    private long[] piecePos = new long[8];
+    private long[] pieceVidx = new long[8];
+    private int[] pieceCaptured = new int[8];
+    private long[] pieceHole = new long[8];
+    private int pieceHead;
+    private int pieceCount;
 
-        Piece(long pos, long vidx, int captured, long hole) {
-            this.pos = pos;
-            this.vidx = vidx;
-            this.captured = captured;
-            this.hole = hole;
-        }
+    private long[] metaPos = new long[8];
+    private long[] metaTs = new long[8];
+    private long[] metaSeq = new long[8];
+    private long[] metaTid = new long[8];
+    private int metaHead;
+    private int metaCount;
 
-        long end() {
-            return pos + captured + hole;
-        }
-    }
-
-    private record Meta(long pos, long timestampNs, long tcpSeq, long threadTraceId) {
-    }
-
-    private final ArrayDeque<Piece> pieces = new ArrayDeque<>();
-    private final ArrayDeque<Meta> metas = new ArrayDeque<>();
     private byte[] buf = new byte[256];
     /** Virtual index of buf[0]: pieces address bytes by virtual index so compaction does not rewrite them. */
     private long vbase;
@@ -62,7 +57,7 @@ public final class StreamBuffer {
     public void append(Segment segment) {
         long pos = endPos;
         endPos += segment.byteCount();
-        metas.addLast(new Meta(pos, segment.timestampNs(), segment.tcpSeq(), segment.threadTraceId()));
+        addMeta(pos, segment.timestampNs(), segment.tcpSeq(), segment.threadTraceId());
         if (segment.byteCount() == 0) {
             return;
         }
@@ -70,7 +65,7 @@ public final class StreamBuffer {
         System.arraycopy(segment.bytes(), segment.offset(), buf, used, segment.length());
         long vidx = vbase + used;
         used += segment.length();
-        pieces.addLast(new Piece(pos, vidx, segment.length(), segment.uncaptured()));
+        addPiece(pos, vidx, segment.length(), segment.uncaptured());
         normalize();
     }
 
@@ -92,9 +87,11 @@ public final class StreamBuffer {
     /** Captured bytes from the read position up to the first hole (or the end). */
     public int contiguous() {
         int n = 0;
-        for (Piece p : pieces) {
-            n += p.captured;
-            if (p.hole > 0) {
+        int mask = piecePos.length - 1;
+        for (int k = 0; k < pieceCount; k++) {
+            int i = (pieceHead + k) & mask;
+            n += pieceCaptured[i];
+            if (pieceHole[i] > 0) {
                 break;
             }
         }
@@ -103,8 +100,7 @@ public final class StreamBuffer {
 
     /** True when the read position sits on bytes that were not captured. */
     public boolean atHole() {
-        Piece first = pieces.peekFirst();
-        return first != null && first.captured == 0 && first.hole > 0;
+        return pieceCount > 0 && pieceCaptured[pieceHead] == 0 && pieceHole[pieceHead] > 0;
     }
 
     /**
@@ -112,14 +108,12 @@ public final class StreamBuffer {
      * {@link #atHole()}. Lets a decoder skip exactly one hole of a body and still read the captured bytes after it.
      */
     public long holeLength() {
-        Piece first = pieces.peekFirst();
-        return first != null && first.captured == 0 ? first.hole : 0;
+        return pieceCount > 0 && pieceCaptured[pieceHead] == 0 ? pieceHole[pieceHead] : 0;
     }
 
     /** Captured bytes held (what counts against a decoder's memory bound). */
     public int buffered() {
-        Piece first = pieces.peekFirst();
-        return first == null ? 0 : (int) (vbase + used - first.vidx);
+        return pieceCount == 0 ? 0 : (int) (vbase + used - pieceVidx[pieceHead]);
     }
 
     /** The array holding the contiguous bytes; valid until the next append or skip. */
@@ -129,8 +123,7 @@ public final class StreamBuffer {
 
     /** Index in {@link #array()} of the byte at the read position. */
     public int start() {
-        Piece first = pieces.peekFirst();
-        return first == null ? used : (int) (first.vidx - vbase);
+        return pieceCount == 0 ? used : (int) (pieceVidx[pieceHead] - vbase);
     }
 
     /** The byte {@code i} bytes after the read position; {@code i < contiguous()}. */
@@ -181,9 +174,10 @@ public final class StreamBuffer {
     /** Drops everything up to the start of the next segment (or the end), to resynchronise after garbage. */
     public void discardToNextSegment() {
         long next = endPos;
-        for (Meta m : metas) {
-            if (m.pos > readPos) {
-                next = m.pos;
+        for (int k = 0; k < metaCount; k++) {
+            long pos = metaPos[(metaHead + k) & (metaPos.length - 1)];
+            if (pos > readPos) {
+                next = pos;
                 break;
             }
         }
@@ -193,11 +187,12 @@ public final class StreamBuffer {
 
     /** True when the read position is the first byte of a segment: where messages usually begin. */
     public boolean atSegmentStart() {
-        for (Meta m : metas) {
-            if (m.pos == readPos) {
+        for (int k = 0; k < metaCount; k++) {
+            long pos = metaPos[(metaHead + k) & (metaPos.length - 1)];
+            if (pos == readPos) {
                 return true;
             }
-            if (m.pos > readPos) {
+            if (pos > readPos) {
                 return false;
             }
         }
@@ -212,13 +207,14 @@ public final class StreamBuffer {
 
     /** Time, sequence number and thread trace id of the call that carried {@code position}. */
     public Origin origin(long position) {
-        Meta found = metaAt(position);
-        if (found == null) {
+        int found = metaAt(position);
+        if (found < 0) {
             return NONE;
         }
-        long seq = found.tcpSeq == Segment.NO_TCP_SEQ ? Segment.NO_TCP_SEQ
-                : (found.tcpSeq + (position - found.pos)) & 0xFFFF_FFFFL;
-        return new Origin(found.timestampNs, seq, found.threadTraceId);
+        long tcpSeq = metaSeq[found];
+        long seq = tcpSeq == Segment.NO_TCP_SEQ ? Segment.NO_TCP_SEQ
+                : (tcpSeq + (position - metaPos[found])) & 0xFFFF_FFFFL;
+        return new Origin(metaTs[found], seq, metaTid[found]);
     }
 
     /**
@@ -226,8 +222,8 @@ public final class StreamBuffer {
      * origin, for decoders that need only the end time of every body they skip.
      */
     public long timestampNs(long position) {
-        Meta found = metaAt(position);
-        return found == null ? NONE.timestampNs() : found.timestampNs;
+        int found = metaAt(position);
+        return found < 0 ? NONE.timestampNs() : metaTs[found];
     }
 
     /**
@@ -239,13 +235,15 @@ public final class StreamBuffer {
         return timestampNs(Math.max(readPos, Math.min(end, endPos) - 1));
     }
 
-    private Meta metaAt(long position) {
-        Meta found = null;
-        for (Meta m : metas) {
-            if (m.pos > position) {
+    /** Ring index of the last meta at or before {@code position}, or -1. */
+    private int metaAt(long position) {
+        int found = -1;
+        for (int k = 0; k < metaCount; k++) {
+            int i = (metaHead + k) & (metaPos.length - 1);
+            if (metaPos[i] > position) {
                 break;
             }
-            found = m;
+            found = i;
         }
         return found;
     }
@@ -263,21 +261,23 @@ public final class StreamBuffer {
     }
 
     private void normalize() {
-        while (!pieces.isEmpty() && pieces.peekFirst().end() <= readPos) {
-            pieces.removeFirst();
+        while (pieceCount > 0
+                && piecePos[pieceHead] + pieceCaptured[pieceHead] + pieceHole[pieceHead] <= readPos) {
+            pieceHead = (pieceHead + 1) & (piecePos.length - 1);
+            pieceCount--;
         }
-        Piece first = pieces.peekFirst();
-        if (first != null && readPos > first.pos) {
-            long d = readPos - first.pos;
-            int dc = (int) Math.min(d, first.captured);
-            first.pos += dc;
-            first.vidx += dc;
-            first.captured -= dc;
+        if (pieceCount > 0 && readPos > piecePos[pieceHead]) {
+            int f = pieceHead;
+            long d = readPos - piecePos[f];
+            int dc = (int) Math.min(d, pieceCaptured[f]);
+            piecePos[f] += dc;
+            pieceVidx[f] += dc;
+            pieceCaptured[f] -= dc;
             d -= dc;
-            first.hole -= d;
-            first.pos += d;
+            pieceHole[f] -= d;
+            piecePos[f] += d;
         }
-        if (pieces.isEmpty()) {
+        if (pieceCount == 0) {
             vbase += used;
             used = 0;
         }
@@ -287,15 +287,56 @@ public final class StreamBuffer {
     private void trimMetas() {
         long keepFrom = mark >= 0 ? Math.min(mark, readPos) : readPos;
         // keep the last meta at or before keepFrom: it holds the origin of keepFrom itself
-        while (metas.size() > 1) {
-            Iterator<Meta> it = metas.iterator();
-            it.next();
-            if (it.next().pos <= keepFrom) {
-                metas.removeFirst();
-            } else {
-                break;
-            }
+        int mask = metaPos.length - 1;
+        while (metaCount > 1 && metaPos[(metaHead + 1) & mask] <= keepFrom) {
+            metaHead = (metaHead + 1) & mask;
+            metaCount--;
         }
+    }
+
+    private void addPiece(long pos, long vidx, int captured, long hole) {
+        if (pieceCount == piecePos.length) {
+            piecePos = grow(piecePos, pieceHead, pieceCount);
+            pieceVidx = grow(pieceVidx, pieceHead, pieceCount);
+            pieceHole = grow(pieceHole, pieceHead, pieceCount);
+            int[] c = new int[pieceCaptured.length * 2];
+            for (int k = 0; k < pieceCount; k++) {
+                c[k] = pieceCaptured[(pieceHead + k) & (pieceCaptured.length - 1)];
+            }
+            pieceCaptured = c;
+            pieceHead = 0;
+        }
+        int i = (pieceHead + pieceCount) & (piecePos.length - 1);
+        piecePos[i] = pos;
+        pieceVidx[i] = vidx;
+        pieceCaptured[i] = captured;
+        pieceHole[i] = hole;
+        pieceCount++;
+    }
+
+    private void addMeta(long pos, long timestampNs, long tcpSeq, long threadTraceId) {
+        if (metaCount == metaPos.length) {
+            metaPos = grow(metaPos, metaHead, metaCount);
+            metaTs = grow(metaTs, metaHead, metaCount);
+            metaSeq = grow(metaSeq, metaHead, metaCount);
+            metaTid = grow(metaTid, metaHead, metaCount);
+            metaHead = 0;
+        }
+        int i = (metaHead + metaCount) & (metaPos.length - 1);
+        metaPos[i] = pos;
+        metaTs[i] = timestampNs;
+        metaSeq[i] = tcpSeq;
+        metaTid[i] = threadTraceId;
+        metaCount++;
+    }
+
+    /** The full ring {@code a} (head at {@code head}) unrolled into an array twice its size. */
+    private static long[] grow(long[] a, int head, int count) {
+        long[] b = new long[a.length * 2];
+        for (int k = 0; k < count; k++) {
+            b[k] = a[(head + k) & (a.length - 1)];
+        }
+        return b;
     }
 
     private void ensureCapacity(int extra) {

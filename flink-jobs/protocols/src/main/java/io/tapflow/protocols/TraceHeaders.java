@@ -60,6 +60,19 @@ public final class TraceHeaders {
             return true;
         }
 
+        /**
+         * Forgets every header offered, so that one collector serves message after message (a decoder keeps one
+         * rather than building one per message).
+         */
+        public void reset() {
+            context = null;
+            rank = Integer.MAX_VALUE;
+            b3TraceId = null;
+            b3SpanId = null;
+            b3ParentSpanId = null;
+            requestId = null;
+        }
+
         /** The winning trace context, or null. */
         public TraceContext context() {
             if (b3TraceId != null && b3SpanId != null && rank > 2) {
@@ -180,12 +193,17 @@ public final class TraceHeaders {
         if (len < min || len > max) {
             return null;
         }
+        boolean lower = true;
         for (int i = from; i < to; i++) {
-            if (!isHexDigit(s.charAt(i))) {
+            char c = s.charAt(i);
+            if (!isHexDigit(c)) {
                 return null;
             }
+            lower &= c < 'A' || c > 'F';
         }
-        return lowerCase(s.substring(from, to));
+        // hex digits are ASCII or Unicode digits, so only A-F change under toLowerCase
+        String hex = s.substring(from, to);
+        return lower ? hex : hex.toLowerCase(Locale.ROOT);
     }
 
     /** {@code Character.digit(c, 16) >= 0}, deciding ASCII without the Unicode tables. */

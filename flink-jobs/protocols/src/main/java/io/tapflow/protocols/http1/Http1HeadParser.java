@@ -48,7 +48,9 @@ final class Http1HeadParser {
     }
 
     private final Http1HeaderTable table;
-    private final String requestIdHeader;
+    /** Reused for every message ({@link TraceHeaders.Collector#reset}); {@link #traced} says it holds one. */
+    private final TraceHeaders.Collector trace;
+    private boolean traced;
 
     // results of the last parse
     L7Message.Builder builder;
@@ -62,7 +64,7 @@ final class Http1HeadParser {
 
     Http1HeadParser(Http1HeaderTable table, String requestIdHeader) {
         this.table = table;
-        this.requestIdHeader = requestIdHeader;
+        this.trace = new TraceHeaders.Collector(requestIdHeader);
     }
 
     /**
@@ -123,13 +125,13 @@ final class Http1HeadParser {
         chunked = false;
         upgrade = null;
         eventMode = EventMode.NONE;
+        traced = false; // a previous parse may have stopped at a malformed line
         int eol = s + lineEnds[0];
         int lineLen = trimCr(a, s, eol);
         boolean ok = request ? requestLine(a, s, lineLen) : statusLine(a, s, lineLen);
         if (!ok) {
             return false;
         }
-        TraceHeaders.Collector trace = null;
         String contentType = null;
         for (int line = 1; line < lineCount; line++) {
             int p = s + lineEnds[line - 1] + 1;
@@ -173,8 +175,9 @@ final class Http1HeadParser {
                     case Http1HeaderTable.CONTENT_TYPE -> contentType = utf8(a, vs, ve);
                     case Http1HeaderTable.UPGRADE -> upgrade = utf8(a, vs, ve);
                     case Http1HeaderTable.TRACE -> {
-                        if (trace == null) {
-                            trace = new TraceHeaders.Collector(requestIdHeader);
+                        if (!traced) {
+                            trace.reset();
+                            traced = true;
                         }
                         trace.offer(entry.name, utf8(a, vs, ve));
                     }
@@ -187,8 +190,9 @@ final class Http1HeadParser {
                 }
             }
         }
-        if (trace != null) {
+        if (traced) {
             builder.traceContext(trace.context()).xRequestId(trace.requestId());
+            traced = false;
         }
         if (contentType != null) {
             builder.attribute("http.content_type", contentType);
