@@ -74,9 +74,16 @@ public final class L7Message {
         this.events = b.events == null ? List.of() : List.copyOf(b.events);
         this.eventsTruncated = b.eventsTruncated;
         // the builder's map is handed over rather than copied (a copy per message showed in the HTTP/1 profile);
-        // the builder copies it before any later change, so the message still never sees one
-        this.attributes = b.attributes == null ? Map.of() : Collections.unmodifiableMap(b.attributes);
-        b.attributesShared = true;
+        // the builder copies it before any later change, so the message still never sees one. A single attribute
+        // (the common case) needs no map at all until the message is built.
+        if (b.attributes != null) {
+            this.attributes = Collections.unmodifiableMap(b.attributes);
+            b.attributesShared = true;
+        } else if (b.hasFirst) {
+            this.attributes = Collections.singletonMap(b.firstKey, b.firstValue);
+        } else {
+            this.attributes = Map.of();
+        }
     }
 
     public static Builder builder(L7Protocol protocol, MessageKind kind) {
@@ -255,6 +262,10 @@ public final class L7Message {
         private Map<String, String> attributes;
         /** True once a built message holds {@link #attributes}: copy before writing. */
         private boolean attributesShared;
+        /** The only attribute while there is one ({@link #attributes} is null then). */
+        private boolean hasFirst;
+        private String firstKey;
+        private String firstValue;
 
         private Builder(L7Protocol protocol, MessageKind kind) {
             this.protocol = Objects.requireNonNull(protocol, "protocol");
@@ -364,7 +375,17 @@ public final class L7Message {
         public Builder attribute(String key, String value) {
             if (value != null) {
                 if (attributes == null) {
+                    if (!hasFirst || Objects.equals(firstKey, key)) {
+                        hasFirst = true;
+                        firstKey = key;
+                        firstValue = value;
+                        return this;
+                    }
                     attributes = new LinkedHashMap<>();
+                    attributes.put(firstKey, firstValue);
+                    hasFirst = false;
+                    firstKey = null;
+                    firstValue = null;
                 } else if (attributesShared) {
                     attributes = new LinkedHashMap<>(attributes);
                 }

@@ -325,6 +325,11 @@ final class Http1HeadParser {
         return n > 0 && a[nl - 1] == '\r' ? n - 1 : Math.max(n, 0);
     }
 
+    /** The 8 bytes at {@code a[i]} as a little-endian long. */
+    static long word(byte[] a, int i) {
+        return (long) LONGS.get(a, i);
+    }
+
     /** {@code b} in every byte of a long, for {@link #matches}. */
     static long pattern(byte b) {
         return (b & 0xFFL) * 0x0101010101010101L;

@@ -27,6 +27,12 @@ final class Http1HeaderTable {
         final byte[] lowerName;
         final String name;
         final int hash;
+        /**
+         * The name as little-endian words, and per word the bits {@code | 0x20} folds to lower case (letters only,
+         * so that other bytes must match exactly, as {@link #equalsLower} has them).
+         */
+        final long[] words;
+        final long[] folds;
         final int kind;
         String requestAttributeKey;
         String responseAttributeKey;
@@ -36,6 +42,19 @@ final class Http1HeaderTable {
             this.lowerName = name.getBytes(StandardCharsets.ISO_8859_1);
             this.kind = kind;
             this.hash = lowerName.length == 0 ? 0 : hash(lowerName, 0, lowerName.length);
+            // names of 8 bytes or more compare 8 bytes per step: words at 0, 8, ... and a last one ending the name
+            int n = lowerName.length < Long.BYTES ? 0 : (lowerName.length + Long.BYTES - 1) / Long.BYTES;
+            words = new long[n];
+            folds = new long[n];
+            for (int k = 0; k < n; k++) {
+                int o = wordOffset(k, n, lowerName.length);
+                for (int j = Long.BYTES - 1; j >= 0; j--) {
+                    byte b = lowerName[o + j];
+                    boolean letter = (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z');
+                    words[k] = (words[k] << 8) | (b & 0xFFL);
+                    folds[k] = (folds[k] << 8) | (letter ? 0x20L : 0);
+                }
+            }
         }
     }
 
@@ -104,10 +123,30 @@ final class Http1HeaderTable {
             if (e == null) {
                 return null;
             }
-            if (e.hash == hash && e.lowerName.length == len && equalsLower(a, off, e.lowerName)) {
+            if (e.hash == hash && e.lowerName.length == len && sameName(e, a, off)) {
                 return e;
             }
         }
+    }
+
+    /** {@link #equalsLower} against an entry's name, 8 bytes per step for names of 8 bytes or more. */
+    private static boolean sameName(Entry e, byte[] a, int off) {
+        long[] words = e.words;
+        if (words.length == 0) {
+            return equalsLower(a, off, e.lowerName);
+        }
+        long[] folds = e.folds;
+        for (int k = 0; k < words.length; k++) {
+            int o = wordOffset(k, words.length, e.lowerName.length);
+            if ((Http1HeadParser.word(a, off + o) | folds[k]) != words[k]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int wordOffset(int k, int words, int len) {
+        return k < words - 1 ? k * Long.BYTES : len - Long.BYTES;
     }
 
     /** True when {@code a[off, off+lower.length)} equals {@code lower} ignoring ASCII case. */
