@@ -61,6 +61,29 @@ public final class TraceHeaders {
         }
 
         /**
+         * {@code offer("traceparent", value)} for a value given as its UTF-8 bytes {@code a[from, to)}: an ASCII
+         * value (every valid one) is checked in place, so that only the two ids become Strings. Decoders that read
+         * headers from a byte buffer call this once per traced request; building and scanning the value's String
+         * was ~40% of the cost of decoding a request head.
+         */
+        public void offerTraceparent(byte[] a, int from, int to) {
+            for (int i = from; i < to; i++) {
+                if (a[i] < 0) {
+                    offer("traceparent", new String(a, from, to - from, StandardCharsets.UTF_8));
+                    return;
+                }
+            }
+            // String.trim() of an ASCII value
+            while (from < to && a[from] <= ' ') {
+                from++;
+            }
+            while (to > from && a[to - 1] <= ' ') {
+                to--;
+            }
+            keep(traceparent(a, from, to), 0);
+        }
+
+        /**
          * Forgets every header offered, so that one collector serves message after message (a decoder keeps one
          * rather than building one per message).
          */
@@ -185,6 +208,49 @@ public final class TraceHeaders {
         } catch (IllegalArgumentException e) {
             return null;
         }
+    }
+
+    /** {@link #traceparent(String)} of the ASCII text {@code a[from, to)}. */
+    static TraceContext traceparent(byte[] a, int from, int to) {
+        int d1 = indexOf(a, (byte) '-', from, to);
+        int d2 = d1 < 0 ? -1 : indexOf(a, (byte) '-', d1 + 1, to);
+        int d3 = d2 < 0 ? -1 : indexOf(a, (byte) '-', d2 + 1, to);
+        if (d3 < 0 || d1 - from != 2 || (a[from] == 'f' && a[from + 1] == 'f')) {
+            return null;
+        }
+        String traceId = hexOrNull(a, d1 + 1, d2, 32, 32);
+        String spanId = hexOrNull(a, d2 + 1, d3, 16, 16);
+        if (traceId == null || spanId == null || isZero(traceId) || isZero(spanId)) {
+            return null;
+        }
+        return new TraceContext(traceId, spanId, null, "traceparent");
+    }
+
+    private static int indexOf(byte[] a, byte b, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (a[i] == b) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** {@link #hexOrNull(String, int, int)} of the ASCII text {@code a[from, to)}. */
+    private static String hexOrNull(byte[] a, int from, int to, int min, int max) {
+        int len = to - from;
+        if (len < min || len > max) {
+            return null;
+        }
+        boolean lower = true;
+        for (int i = from; i < to; i++) {
+            byte c = a[i];
+            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
+                return null;
+            }
+            lower &= c < 'A' || c > 'F';
+        }
+        String hex = new String(a, from, len, StandardCharsets.ISO_8859_1);
+        return lower ? hex : hex.toLowerCase(Locale.ROOT);
     }
 
     /** {@link #hexOrNull(String, int, int)} of {@code s.substring(from, to)}, checked before it is cut out. */

@@ -179,7 +179,11 @@ final class Http1HeadParser {
                             trace.reset();
                             traced = true;
                         }
-                        trace.offer(entry.name, utf8(a, vs, ve));
+                        if (entry.traceparent) {
+                            trace.offerTraceparent(a, vs, ve);
+                        } else {
+                            trace.offer(entry.name, utf8(a, vs, ve));
+                        }
                     }
                     default -> {
                     }

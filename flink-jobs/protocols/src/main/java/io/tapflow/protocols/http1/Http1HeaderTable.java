@@ -34,6 +34,8 @@ final class Http1HeaderTable {
         final long[] words;
         final long[] folds;
         final int kind;
+        /** W3C traceparent: offered to the trace collector as bytes. */
+        final boolean traceparent;
         String requestAttributeKey;
         String responseAttributeKey;
 
@@ -41,6 +43,7 @@ final class Http1HeaderTable {
             this.name = name;
             this.lowerName = name.getBytes(StandardCharsets.ISO_8859_1);
             this.kind = kind;
+            this.traceparent = kind == TRACE && name.equals("traceparent");
             this.hash = lowerName.length == 0 ? 0 : hash(lowerName, 0, lowerName.length);
             // names of 8 bytes or more compare 8 bytes per step: words at 0, 8, ... and a last one ending the name
             int n = lowerName.length < Long.BYTES ? 0 : (lowerName.length + Long.BYTES - 1) / Long.BYTES;
