@@ -31,17 +31,17 @@ public final class StreamBuffer {
      * Piece positions and sizes shrink as the front is consumed; pieces address bytes by virtual index so that
      * compaction does not rewrite them.
      */
-    private long[] piecePos = new long[8];
-    private long[] pieceVidx = new long[8];
-    private int[] pieceCaptured = new int[8];
-    private long[] pieceHole = new long[8];
+    private long[] piecePos = new long[4];
+    private long[] pieceVidx = new long[4];
+    private int[] pieceCaptured = new int[4];
+    private long[] pieceHole = new long[4];
     private int pieceHead;
     private int pieceCount;
 
-    private long[] metaPos = new long[8];
-    private long[] metaTs = new long[8];
-    private long[] metaSeq = new long[8];
-    private long[] metaTid = new long[8];
+    private long[] metaPos = new long[4];
+    private long[] metaTs = new long[4];
+    private long[] metaSeq = new long[4];
+    private long[] metaTid = new long[4];
     private int metaHead;
     private int metaCount;
 

@@ -46,7 +46,7 @@ final class Http1Decoder extends AbstractStreamDecoder {
     /** Where the search for the end of the head resumes (bytes already known not to end it). */
     private int scanned;
     /** Offsets (from the read position) of the '\n's of the head found so far: the parser reuses them. */
-    private int[] lineEnds = new int[32];
+    private int[] lineEnds = new int[16];
     private int lineCount;
     private boolean marked;
     private long msgStart;
