@@ -103,11 +103,24 @@ final class Http1HeadParser {
     static String knownMethod(byte[] a, int off, int len) {
         for (int i = 0; i < METHOD_BYTES.length; i++) {
             byte[] m = METHOD_BYTES[i];
-            if (m.length == len && java.util.Arrays.equals(a, off, off + len, m, 0, len)) {
+            if (m.length == len && sameBytes(a, off, m)) {
                 return METHODS[i];
             }
         }
         return null;
+    }
+
+    /**
+     * {@code a[off, off+m.length)} equals {@code m}; a plain loop, since Arrays.equals' out-of-line mismatch call
+     * costs more than comparing a method name of 3 to 7 bytes (it showed in the profile).
+     */
+    private static boolean sameBytes(byte[] a, int off, byte[] m) {
+        for (int i = 0; i < m.length; i++) {
+            if (a[off + i] != m[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
