@@ -3,6 +3,7 @@ package io.tapflow.schema.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tapflow.schema.retry.RetryPolicy;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;

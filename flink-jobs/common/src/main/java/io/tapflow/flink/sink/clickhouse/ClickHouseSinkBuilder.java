@@ -1,5 +1,6 @@
 package io.tapflow.flink.sink.clickhouse;
 
+import io.tapflow.schema.retry.RetryPolicy;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -181,7 +182,7 @@ public final class ClickHouseSinkBuilder<T> {
                     + String.join("; ", problems));
         }
 
-        RetryPolicy retry = new RetryPolicy(initialBackoff, maxBackoff, maxAttempts);
+        RetryPolicy retry = new RetryPolicy(maxAttempts, initialBackoff, maxBackoff);
         ClickHouseSinkSettings settings = new ClickHouseSinkSettings(normalizedEndpoint, database, table, username,
                 password, requestTimeout, connectTimeout, retry);
         // the AsyncSinkWriter's own timeout is a last resort: it must not fire while the client may still answer

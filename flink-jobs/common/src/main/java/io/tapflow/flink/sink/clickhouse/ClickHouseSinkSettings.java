@@ -1,5 +1,6 @@
 package io.tapflow.flink.sink.clickhouse;
 
+import io.tapflow.schema.retry.RetryPolicy;
 import java.io.Serializable;
 import java.time.Duration;
 

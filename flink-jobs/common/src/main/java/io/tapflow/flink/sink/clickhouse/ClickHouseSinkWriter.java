@@ -4,6 +4,7 @@ import com.clickhouse.client.api.Client;
 import com.clickhouse.client.api.ClientFaultCause;
 import com.clickhouse.client.api.insert.InsertResponse;
 import com.clickhouse.data.ClickHouseFormat;
+import io.tapflow.schema.retry.RetryPolicy;
 import java.io.ByteArrayInputStream;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -127,7 +128,7 @@ final class ClickHouseSinkWriter<T> extends AsyncSinkWriter<T, ClickHouseRow> {
             return;
         }
         metrics.retried(latencyMs);
-        long backoffMs = retry.backoffMsAfter(attempt);
+        long backoffMs = retry.backoffAfter(attempt).toMillis();
         LOG.warn("Insert of {} rows into {} failed (attempt {} of {}, {}); retrying in {} ms: {}", rows.size(), table,
                 attempt, retry.maxAttempts(), verdict.reason(), backoffMs, verdict.detail());
         List<ClickHouseRow> again = new ArrayList<>(rows.size());

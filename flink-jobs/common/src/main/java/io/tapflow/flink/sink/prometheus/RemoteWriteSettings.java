@@ -1,5 +1,6 @@
 package io.tapflow.flink.sink.prometheus;
 
+import io.tapflow.schema.retry.RetryPolicy;
 import java.io.Serializable;
 import java.net.URI;
 
@@ -14,8 +15,7 @@ record RemoteWriteSettings(URI url, long httpTimeoutMs, int maxRetries, long ini
     private static final long serialVersionUID = 1L;
 
     long backoffMs(int retry) {
-        long backoff = initialBackoffMs << Math.min(retry, 30);
-        return backoff <= 0 ? maxBackoffMs : Math.min(backoff, maxBackoffMs);
+        return RetryPolicy.backoffMs(initialBackoffMs, maxBackoffMs, retry + 1);
     }
 
     /** The longest one POST with all its retries can take; the writer's request timeout must exceed it. */

@@ -1,4 +1,4 @@
-package io.tapflow.schema.registry;
+package io.tapflow.schema.retry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
