@@ -5,6 +5,7 @@ import io.tapflow.localstack.process.FreePorts;
 import io.tapflow.localstack.process.HealthCheck;
 import io.tapflow.localstack.process.InstanceDir;
 import io.tapflow.localstack.process.ManagedProcess;
+import io.tapflow.localstack.process.SharedInstance;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -34,7 +35,7 @@ public final class ClickHouseServer implements AutoCloseable {
     public static final String BINARY = "clickhouse-server";
     public static final String USER = "default";
 
-    private static ClickHouseServer shared;
+    private static final SharedInstance<ClickHouseServer> SHARED = new SharedInstance<>("clickhouse-server", ClickHouseServer::start);
 
     private final InstanceDir dir;
     private final ManagedProcess process;
@@ -88,13 +89,8 @@ public final class ClickHouseServer implements AutoCloseable {
     }
 
     /** One server per JVM, started on first use and stopped by a shutdown hook. */
-    public static synchronized ClickHouseServer shared() {
-        if (shared == null) {
-            shared = start();
-            ClickHouseServer toClose = shared;
-            Runtime.getRuntime().addShutdownHook(new Thread(toClose::close, "clickhouse-server-shutdown"));
-        }
-        return shared;
+    public static ClickHouseServer shared() {
+        return SHARED.get();
     }
 
     public String httpUrl() {

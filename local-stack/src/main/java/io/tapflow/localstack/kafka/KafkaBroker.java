@@ -1,5 +1,6 @@
 package io.tapflow.localstack.kafka;
 
+import io.tapflow.localstack.process.SharedInstance;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -26,7 +27,7 @@ public final class KafkaBroker implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaBroker.class);
 
-    private static KafkaBroker shared;
+    private static final SharedInstance<KafkaBroker> SHARED = new SharedInstance<>("kafka-broker", KafkaBroker::start);
 
     private final KafkaClusterTestKit cluster;
 
@@ -77,13 +78,8 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     /** One broker per JVM, started on first use and stopped by a shutdown hook. */
-    public static synchronized KafkaBroker shared() {
-        if (shared == null) {
-            shared = start();
-            KafkaBroker toClose = shared;
-            Runtime.getRuntime().addShutdownHook(new Thread(toClose::close, "kafka-broker-shutdown"));
-        }
-        return shared;
+    public static KafkaBroker shared() {
+        return SHARED.get();
     }
 
     public String bootstrapServers() {

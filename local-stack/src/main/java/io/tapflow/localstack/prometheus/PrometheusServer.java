@@ -6,6 +6,7 @@ import io.tapflow.localstack.process.FreePorts;
 import io.tapflow.localstack.process.HealthCheck;
 import io.tapflow.localstack.process.InstanceDir;
 import io.tapflow.localstack.process.ManagedProcess;
+import io.tapflow.localstack.process.SharedInstance;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -34,7 +35,7 @@ public final class PrometheusServer implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static PrometheusServer shared;
+    private static final SharedInstance<PrometheusServer> SHARED = new SharedInstance<>("prometheus-server", PrometheusServer::start);
 
     private final InstanceDir dir;
     private final ManagedProcess process;
@@ -93,13 +94,8 @@ public final class PrometheusServer implements AutoCloseable {
     }
 
     /** One server per JVM, started on first use and stopped by a shutdown hook. */
-    public static synchronized PrometheusServer shared() {
-        if (shared == null) {
-            shared = start();
-            PrometheusServer toClose = shared;
-            Runtime.getRuntime().addShutdownHook(new Thread(toClose::close, "prometheus-server-shutdown"));
-        }
-        return shared;
+    public static PrometheusServer shared() {
+        return SHARED.get();
     }
 
     public String url() {
