@@ -24,6 +24,9 @@ public final class Goldens {
     public static final ParserOptions OPTIONS =
             new ParserOptions(256 * 1024, 256, 64, List.of("user-agent"), "x-request-id");
 
+    /** Parsers are stateless, so every golden shares one registry. */
+    private static final ProtocolRegistry REGISTRY = ProtocolRegistry.defaults(OPTIONS);
+
     /** One capture file. */
     public record Golden(String protocol, String name, Path pcap) {
 
@@ -33,7 +36,7 @@ public final class Goldens {
 
         public ProtocolParser parser() {
             L7Protocol p = L7Protocol.valueOf(protocol.toUpperCase(Locale.ROOT));
-            return ProtocolRegistry.defaults(OPTIONS).parser(p)
+            return REGISTRY.parser(p)
                     .orElseThrow(() -> new IllegalStateException("golden/" + protocol + "/ has captures but no "
                             + p + " parser is registered in ProtocolRegistry.defaults"));
         }
