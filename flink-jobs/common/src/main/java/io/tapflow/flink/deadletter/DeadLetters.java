@@ -1,5 +1,6 @@
 package io.tapflow.flink.deadletter;
 
+import io.tapflow.flink.serde.AvroSpecificTypeInfo;
 import io.tapflow.schema.DeadLetter;
 import io.tapflow.schema.DeadLetterReason;
 import java.nio.ByteBuffer;
@@ -27,7 +28,7 @@ public final class DeadLetters {
      * How dead letters travel between operators and into the sink: Avro binary, because the Kryo fallback (no
      * flink-avro here) cannot serialize the {@code original_bytes} ByteBuffer on Java 17 without opened modules.
      */
-    public static final TypeInformation<DeadLetter> TYPE_INFO = new DeadLetterTypeInfo();
+    public static final TypeInformation<DeadLetter> TYPE_INFO = AvroSpecificTypeInfo.forRecord(DeadLetter.class);
 
     /** Side output of dead letters, shipped in Avro binary (see {@link #TYPE_INFO}). */
     public static final OutputTag<DeadLetter> OUTPUT_TAG =

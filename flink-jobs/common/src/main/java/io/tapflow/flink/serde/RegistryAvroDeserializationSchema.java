@@ -8,9 +8,9 @@ import java.util.Objects;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.java.typeutils.GenericTypeInfo;
 
 /**
  * Flink {@link DeserializationSchema} for Confluent wire-format Avro, for
@@ -23,9 +23,9 @@ import org.apache.flink.api.java.typeutils.GenericTypeInfo;
  * the serde's exceptions ({@link io.tapflow.schema.serde.WireFormatException} and subtypes,
  * {@link io.tapflow.schema.registry.SchemaRegistryException} and subtypes), which name the topic.
  *
- * <p>Produced type: a Kryo-backed {@link GenericTypeInfo} of the SpecificRecord class (flink-avro, whose
- * AvroTypeInfo Flink's {@code TypeInformation.of} demands for Avro classes, is not a dependency); for GenericRecord
- * the caller passes type information.
+ * <p>Produced type: {@link AvroSpecificTypeInfo} of the record class (Avro binary between operators; flink-avro,
+ * whose AvroTypeInfo Flink's {@code TypeInformation.of} demands for Avro classes, is not a dependency, and Kryo
+ * cannot copy {@code bytes} fields on Java 17); for GenericRecord the caller passes type information.
  */
 public final class RegistryAvroDeserializationSchema<T> implements DeserializationSchema<T> {
 
@@ -50,11 +50,10 @@ public final class RegistryAvroDeserializationSchema<T> implements Deserializati
     }
 
     /** Reads {@code topic} into instances of {@code recordClass}, whose schema is the reader schema. */
-    public static <T extends SpecificRecord> RegistryAvroDeserializationSchema<T> forSpecific(
+    public static <T extends SpecificRecordBase> RegistryAvroDeserializationSchema<T> forSpecific(
             Class<T> recordClass, String topic, Map<String, String> config) {
-        // TypeInformation.of(recordClass) insists on flink-avro's AvroTypeInfo for SpecificRecord classes
         return new RegistryAvroDeserializationSchema<>(topic, config, recordClass, null,
-                new GenericTypeInfo<>(recordClass));
+                AvroSpecificTypeInfo.forRecord(recordClass));
     }
 
     /**
