@@ -1,5 +1,6 @@
 package io.tapflow.protocols;
 
+import java.io.Serializable;
 import java.util.Objects;
 
 /**
@@ -7,8 +8,11 @@ import java.util.Objects;
  * layout depends on the request it answers (Kafka: the api key and version decide where a response's error code
  * is) shares a bounded per-connection state between the two, created by {@link ProtocolParser#newConnection()}.
  * Feed both in capture order (requests before their responses) for that state to help.
+ *
+ * <p>Serializable as a pair, so state the two decoders share stays shared after a restore.
  */
-public record ConnectionDecoders(StreamDecoder clientToServer, StreamDecoder serverToClient) {
+public record ConnectionDecoders(StreamDecoder clientToServer, StreamDecoder serverToClient)
+        implements Serializable {
 
     public ConnectionDecoders {
         Objects.requireNonNull(clientToServer, "clientToServer");

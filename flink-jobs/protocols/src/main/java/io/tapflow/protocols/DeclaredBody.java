@@ -1,5 +1,7 @@
 package io.tapflow.protocols;
 
+import java.io.Serializable;
+
 /**
  * The rest of a unit whose length was declared up front (a Kafka message, an MQTT packet, a DNS/TCP message, a
  * Redis bulk payload, an HTTP/2 DATA payload), consumed from a {@link StreamBuffer} as it arrives, captured or not.
@@ -9,7 +11,7 @@ package io.tapflow.protocols;
  * pins the message's end time to the call that carried its last byte. One instance is reused for every body of a
  * stream, so the hot path allocates nothing.
  */
-public final class DeclaredBody {
+public final class DeclaredBody implements Serializable {
 
     private long remaining;
     private boolean uncaptured;

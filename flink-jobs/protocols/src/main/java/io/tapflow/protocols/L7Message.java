@@ -2,6 +2,7 @@ package io.tapflow.protocols;
 
 import io.tapflow.schema.L7Protocol;
 import io.tapflow.schema.ResponseStatus;
+import java.io.Serializable;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -237,7 +238,7 @@ public final class L7Message {
     }
 
     /** Builder of {@link L7Message}; parsers set what their protocol carries and leave the rest. */
-    public static final class Builder {
+    public static final class Builder implements Serializable {
         private final L7Protocol protocol;
         private final MessageKind kind;
         private String version;

@@ -1,5 +1,6 @@
 package io.tapflow.protocols;
 
+import java.io.Serializable;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -15,7 +16,7 @@ import java.util.Objects;
  * @param requestIdHeader  the header read as x_request_id (lower case)
  */
 public record ParserOptions(int maxBufferedBytes, int maxBodyBytes, int maxEvents, List<String> extraHeaders,
-                            String requestIdHeader) {
+                            String requestIdHeader) implements Serializable {
 
     public static final ParserOptions DEFAULTS = new ParserOptions(256 * 1024, 0, 0, List.of(), "x-request-id");
 

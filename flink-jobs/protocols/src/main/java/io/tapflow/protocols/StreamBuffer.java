@@ -1,5 +1,6 @@
 package io.tapflow.protocols;
 
+import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -16,10 +17,10 @@ import java.util.Arrays;
  * <p>Each segment's time, sequence number and thread trace id are kept from the {@link #mark(long) mark} on, so a
  * decoder can ask for the {@link #origin(long) origin} of any position of the message it is decoding.
  */
-public final class StreamBuffer {
+public final class StreamBuffer implements Serializable {
 
     /** Time, TCP sequence number and thread trace id of the call that carried a given stream position. */
-    public record Origin(long timestampNs, long tcpSeq, long threadTraceId) {
+    public record Origin(long timestampNs, long tcpSeq, long threadTraceId) implements Serializable {
     }
 
     private static final Origin NONE = new Origin(0, Segment.NO_TCP_SEQ, 0);

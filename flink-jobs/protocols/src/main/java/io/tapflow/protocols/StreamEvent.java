@@ -1,5 +1,7 @@
 package io.tapflow.protocols;
 
+import java.io.Serializable;
+
 /**
  * One event of a streamed body: an SSE event ({@code text/event-stream}) or an NDJSON line.
  *
@@ -8,5 +10,5 @@ package io.tapflow.protocols;
  * @param event       the SSE {@code event:} field, or null (always null for NDJSON)
  * @param data        the SSE {@code data:} lines joined by '\n', or the NDJSON line; null when not captured
  */
-public record StreamEvent(long bodyOffset, long timestampNs, String event, String data) {
+public record StreamEvent(long bodyOffset, long timestampNs, String event, String data) implements Serializable {
 }

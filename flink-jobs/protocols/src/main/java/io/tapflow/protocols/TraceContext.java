@@ -1,5 +1,7 @@
 package io.tapflow.protocols;
 
+import java.io.Serializable;
+
 /**
  * Trace ids an application already propagates in a request, from the first header that carried them.
  *
@@ -8,5 +10,5 @@ package io.tapflow.protocols;
  * @param parentSpanId the caller's parent span id when the format carries it (b3, uber), else null
  * @param format       which header it came from: traceparent, b3, x-b3, uber-trace-id or sw8
  */
-public record TraceContext(String traceId, String spanId, String parentSpanId, String format) {
+public record TraceContext(String traceId, String spanId, String parentSpanId, String format) implements Serializable {
 }

@@ -1,5 +1,6 @@
 package io.tapflow.protocols;
 
+import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Locale;
@@ -18,7 +19,7 @@ public final class TraceHeaders {
     }
 
     /** Collects the trace headers of one message. Not thread-safe; one per message. */
-    public static final class Collector {
+    public static final class Collector implements Serializable {
         private final String requestIdHeader;
         private TraceContext context;
         private int rank = Integer.MAX_VALUE;

@@ -92,6 +92,22 @@ class GoldenTest {
         }
     }
 
+    /**
+     * The flow job keeps a connection's decoders in Flink state, which a checkpoint serializes and a restore
+     * deserializes between any two segments: decoding must not notice.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("goldens")
+    void decodersSerializedAndRestoredAfterEverySegmentDecodeTheSame(Golden golden) {
+        Capture capture = golden.capture();
+        for (Connection c : capture.connections()) {
+            List<Output> whole = Decoding.run(golden.parser(), c.segments());
+            List<Output> restored = Decoding.runRestoringAfterEachSegment(golden.parser(), c.segments());
+            assertThat(GoldenRenderer.render(capture, c, restored)).as("%s restored after every segment", golden)
+                    .isEqualTo(GoldenRenderer.render(capture, c, whole));
+        }
+    }
+
     private static String render(Golden golden) {
         Capture capture = golden.capture();
         StringBuilder sb = new StringBuilder();

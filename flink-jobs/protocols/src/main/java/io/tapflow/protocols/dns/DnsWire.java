@@ -1,6 +1,7 @@
 package io.tapflow.protocols.dns;
 
 import static io.tapflow.protocols.ByteReader.u16;
+import java.io.Serializable;
 
 /**
  * Reading the DNS wire format (RFC 1035 §4) from a byte array: header fields, names with compression pointers,
@@ -114,7 +115,7 @@ final class DnsWire {
     }
 
     /** What {@link #parse} found. Reused by one decoder; {@link #clear()} before each message. */
-    static final class Parsed {
+    static final class Parsed implements Serializable {
         int id;
         int flags;
         int qdCount;

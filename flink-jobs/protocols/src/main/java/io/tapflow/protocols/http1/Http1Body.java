@@ -4,6 +4,7 @@ import io.tapflow.protocols.L7Message;
 import io.tapflow.protocols.StreamBuffer;
 import io.tapflow.protocols.StreamEvent;
 import io.tapflow.protocols.http1.Http1HeadParser.EventMode;
+import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,7 +23,7 @@ import java.util.List;
  * {@code data == null}. Streamed {@code application/json} counts only lines holding one JSON object, so a
  * pretty-printed document yields no events.
  */
-final class Http1Body {
+final class Http1Body implements Serializable {
 
     private final int maxBodyBytes;
     private final int maxEvents;

@@ -5,6 +5,7 @@ import io.tapflow.protocols.MessageKind;
 import io.tapflow.protocols.TraceHeaders;
 import io.tapflow.schema.L7Protocol;
 import io.tapflow.schema.ResponseStatus;
+import java.io.Serializable;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -16,7 +17,7 @@ import java.nio.charset.StandardCharsets;
  * the method (a constant for the common ones), target, host, content type, reason phrase of errors, trace and
  * configured headers. Reused for every message of a direction.
  */
-final class Http1HeadParser {
+final class Http1HeadParser implements Serializable {
 
     /** Longest method token accepted (WebDAV methods such as VERSION-CONTROL are the longest in use). */
     static final int MAX_METHOD = 24;

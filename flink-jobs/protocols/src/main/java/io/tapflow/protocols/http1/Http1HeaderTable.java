@@ -1,6 +1,7 @@
 package io.tapflow.protocols.http1;
 
 import io.tapflow.protocols.ParserOptions;
+import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,7 +11,7 @@ import java.util.Map;
  * The header names the HTTP/1 decoder acts on, indexed by length so that a header line is classified by one length
  * lookup and, rarely, a byte comparison: the decoder never builds a String for a header it does not emit.
  */
-final class Http1HeaderTable {
+final class Http1HeaderTable implements Serializable {
 
     static final int HOST = 1;
     static final int CONTENT_LENGTH = 2;
@@ -23,7 +24,7 @@ final class Http1HeaderTable {
     static final int EXTRA = 7;
 
     /** One known name: what the decoder does with it and, for configured headers, its attribute key. */
-    static final class Entry {
+    static final class Entry implements Serializable {
         final byte[] lowerName;
         final String name;
         final int hash;

@@ -1,5 +1,6 @@
 package io.tapflow.protocols.http2;
 
+import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -20,7 +21,7 @@ import java.nio.charset.StandardCharsets;
  * <p>Header strings are decoded as ISO-8859-1 so that a string's length is its size in octets (HPACK sizes are
  * octets); HTTP/2 field values are octets anyway.
  */
-final class HpackDecoder {
+final class HpackDecoder implements Serializable {
 
     /** Receives the decoded fields of one block, in order. */
     interface Listener {

@@ -45,7 +45,7 @@ final class Http2FrameDecoder extends AbstractStreamDecoder {
     private final boolean clientSide;
     private final HpackDecoder hpack;
     private final Http2StreamAssembler streams;
-    private final HpackDecoder.Listener ignore = (n, v) -> { };
+    private static final HpackDecoder.Listener IGNORE = (n, v) -> { };
     private boolean prefaceChecked;
     // the DATA frame whose payload is being skipped
     private int dataStream;
@@ -257,7 +257,7 @@ final class Http2FrameDecoder extends AbstractStreamDecoder {
 
     private void blockDone(Http2Stream stream, int type, byte[] a, int off, int len, boolean endStream,
                            MessageSink out) {
-        HpackDecoder.Result r = hpack.decode(a, off, len, type == PUSH_PROMISE || stream == null ? ignore : stream);
+        HpackDecoder.Result r = hpack.decode(a, off, len, type == PUSH_PROMISE || stream == null ? IGNORE : stream);
         if (r == HpackDecoder.Result.MALFORMED) {
             out.error(new DecodeError(DecodeError.Kind.MALFORMED, "invalid HPACK header block", in.position()));
         } else if (r == HpackDecoder.Result.PARTIAL) {

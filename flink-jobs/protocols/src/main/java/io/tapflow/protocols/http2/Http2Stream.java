@@ -2,6 +2,7 @@ package io.tapflow.protocols.http2;
 
 import io.tapflow.protocols.StreamBuffer;
 import io.tapflow.protocols.TraceHeaders;
+import java.io.Serializable;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,7 +11,7 @@ import java.util.Map;
  * What one direction of one HTTP/2 stream has carried so far: the fields of its header blocks that a message
  * needs, and its size. Receives the decoded header fields of every block of the stream (headers, trailers).
  */
-final class Http2Stream implements HpackDecoder.Listener {
+final class Http2Stream implements Serializable, HpackDecoder.Listener {
 
     final int id;
     final StreamBuffer.Origin start;

@@ -9,6 +9,7 @@ import io.tapflow.protocols.StreamBuffer;
 import io.tapflow.protocols.TraceContext;
 import io.tapflow.schema.L7Protocol;
 import io.tapflow.schema.ResponseStatus;
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -33,7 +34,7 @@ import java.util.Map;
  *
  * <p>Pushed streams (PUSH_PROMISE) emit nothing: their request never crossed the wire.
  */
-final class Http2StreamAssembler {
+final class Http2StreamAssembler implements Serializable {
 
     /** Open streams kept per direction; peers default SETTINGS_MAX_CONCURRENT_STREAMS to about 100. */
     static final int MAX_OPEN_STREAMS = 256;

@@ -1,5 +1,7 @@
 package io.tapflow.protocols.kafka;
 
+import java.io.Serializable;
+
 /**
  * The requests of one connection still waiting for their response: correlation id → (api key, api version), shared
  * by the connection's two decoders ({@link KafkaParser#newConnection()}): the request decoder remembers each
@@ -13,7 +15,7 @@ package io.tapflow.protocols.kafka;
  * capture started mid-stream) and are dropped with it. Not thread-safe: both decoders of a connection run on the
  * same thread, fed in capture order.
  */
-final class KafkaInflight {
+final class KafkaInflight implements Serializable {
 
     /** Entries kept at most: far above what a client pipelines (kafka-clients' default is 5 in flight). */
     static final int CAPACITY = 1024;

@@ -5,13 +5,14 @@ import io.tapflow.protocols.L7Message;
 import io.tapflow.protocols.MessageKind;
 import io.tapflow.schema.L7Protocol;
 import io.tapflow.schema.ResponseStatus;
+import java.io.Serializable;
 
 /**
  * Turns one MQTT control packet (fixed header already read, variable header and the start of the payload in a
  * {@link MqttReader}) into a message. Which packets are requests and what answers them is documented on
  * {@link MqttParser}. Fields whose bytes were not captured are left out; the packet is still emitted.
  */
-final class MqttPackets {
+final class MqttPackets implements Serializable {
 
     static final int CONNECT = 1;
     static final int CONNACK = 2;

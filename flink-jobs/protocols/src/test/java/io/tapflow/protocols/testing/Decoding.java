@@ -9,6 +9,11 @@ import io.tapflow.protocols.ProtocolParser;
 import io.tapflow.protocols.Segment;
 import io.tapflow.protocols.StreamDecoder;
 import io.tapflow.protocols.testing.Capture.DirectedSegment;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -43,6 +48,38 @@ public final class Decoding {
         decoders[0].close(sinks[0]);
         decoders[1].close(sinks[1]);
         return out;
+    }
+
+    /**
+     * As {@link #run}, but after every segment both decoders go through Java serialization together (as a Flink
+     * checkpoint and restore would take them) and decoding goes on with the copies.
+     */
+    public static List<Output> runRestoringAfterEachSegment(ProtocolParser parser, List<DirectedSegment> segments) {
+        ConnectionDecoders connection = parser.newConnection();
+        List<Output> out = new ArrayList<>();
+        MessageSink[] sinks = {sink(FlowDirection.CLIENT_TO_SERVER, out), sink(FlowDirection.SERVER_TO_CLIENT, out)};
+        for (DirectedSegment s : segments) {
+            connection.of(s.direction()).feed(s.segment(), sinks[s.direction().ordinal()]);
+            connection = roundTrip(connection);
+        }
+        connection.clientToServer().close(sinks[0]);
+        connection.serverToClient().close(sinks[1]);
+        return out;
+    }
+
+    private static ConnectionDecoders roundTrip(ConnectionDecoders connection) {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+                out.writeObject(connection);
+            }
+            try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+                return (ConnectionDecoders) in.readObject();
+            }
+        } catch (IOException | ClassNotFoundException e) {
+            throw new AssertionError("decoders of " + connection.clientToServer().getClass().getName()
+                    + " do not survive serialization: " + e, e);
+        }
     }
 
     private static MessageSink sink(FlowDirection direction, List<Output> out) {
