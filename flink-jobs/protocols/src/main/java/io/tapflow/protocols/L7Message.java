@@ -17,7 +17,7 @@ import java.util.Objects;
  *
  * <p>Immutable; build with {@link #builder(L7Protocol, MessageKind)}.
  */
-public final class L7Message {
+public final class L7Message implements Serializable {
 
     /** {@link #pairId()} of protocols whose responses come in request order (HTTP/1.1, Redis, PostgreSQL…). */
     public static final long IN_ORDER = -1;

@@ -1,6 +1,7 @@
 package io.tapflow.protocols;
 
 import io.tapflow.schema.L7Protocol;
+import java.io.Serializable;
 
 /**
  * Sticky protocol detection for one flow: the first payload a parser is confident about decides the protocol for
@@ -9,7 +10,7 @@ import io.tapflow.schema.L7Protocol;
  *
  * <p>A plain POJO (public no-arg constructor, public fields) so Flink keeps it as keyed state without Kryo.
  */
-public final class ProtocolDetector {
+public final class ProtocolDetector implements Serializable {
 
     /** Detected protocol; null while undecided. */
     public L7Protocol protocol;

@@ -1,0 +1,50 @@
+package io.tapflow.flowagg.reassembly;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * The deterministic ids of flows and request logs: 32 hex chars of SHA-256 over input fields only, so the replay
+ * of the same events after a failure yields the same ids and ClickHouse collapses the repeated rows.
+ */
+final class FlowIds {
+
+    private static final byte FLOW = 1;
+    private static final byte REQUEST = 2;
+
+    private FlowIds() {
+    }
+
+    /** flow_id: (agent, socket, timestamp of the first event of the socket the job saw). */
+    static String flowId(String agentId, long socketId, long firstEventNs) {
+        byte[] agent = agentId.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer buf = ByteBuffer.allocate(1 + 4 + agent.length + 16);
+        buf.put(FLOW).putInt(agent.length).put(agent).putLong(socketId).putLong(firstEventNs);
+        return digest(buf);
+    }
+
+    /**
+     * log_id: (flow, direction of the message the log starts with, that message's first-byte time and tcp seq, and
+     * its ordinal among the flow's messages of that direction — the ordinal makes two messages in one syscall
+     * distinct).
+     */
+    static String logId(String flowId, int direction, long startNs, long tcpSeq, long ordinal) {
+        byte[] flow = flowId.getBytes(StandardCharsets.US_ASCII);
+        ByteBuffer buf = ByteBuffer.allocate(1 + 4 + flow.length + 4 + 24);
+        buf.put(REQUEST).putInt(flow.length).put(flow).putInt(direction).putLong(startNs).putLong(tcpSeq)
+                .putLong(ordinal);
+        return digest(buf);
+    }
+
+    private static String digest(ByteBuffer buf) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(buf.array());
+            return HexFormat.of().formatHex(d, 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM provides SHA-256", e);
+        }
+    }
+}

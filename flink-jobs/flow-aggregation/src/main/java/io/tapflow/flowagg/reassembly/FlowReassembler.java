@@ -1,0 +1,341 @@
+package io.tapflow.flowagg.reassembly;
+
+import io.tapflow.flink.deadletter.DeadLetterException;
+import io.tapflow.flink.deadletter.DeadLetters;
+import io.tapflow.flink.serde.AvroSpecificTypeInfo;
+import io.tapflow.flink.serde.JavaSerializedTypeInfo;
+import io.tapflow.protocols.DecodeError;
+import io.tapflow.protocols.FlowDirection;
+import io.tapflow.protocols.L7Message;
+import io.tapflow.protocols.MessageKind;
+import io.tapflow.protocols.MessageSink;
+import io.tapflow.protocols.ProtocolRegistry;
+import io.tapflow.protocols.Segment;
+import io.tapflow.protocols.endpoint.EndpointNormalizer;
+import io.tapflow.schema.CloseType;
+import io.tapflow.schema.DeadLetterReason;
+import io.tapflow.schema.Direction;
+import io.tapflow.schema.FlowLog;
+import io.tapflow.schema.L7Protocol;
+import io.tapflow.schema.RequestLog;
+import io.tapflow.schema.SocketDataEvent;
+import io.tapflow.schema.TcpEvent;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Objects;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.streaming.api.TimerService;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Turns the raw events of one socket (keyed by {@link FlowKeys#of}) into request logs and L4 flow logs: orders each
+ * direction by data_seq, detects the protocol (sticky), decodes both directions incrementally, pairs requests with
+ * responses, and closes what never completes on event-time deadlines.
+ *
+ * <p>State: one {@link FlowSession} per flow, from its first event until a grace period after its close event, or
+ * until it idles out. Timers: at most a few per flow at any time (the next deadline), all deleted when the flow ends,
+ * so an ended flow leaves no keyed state and no timer behind.
+ *
+ * <p>Outputs: request logs (main), flow logs ({@link #FLOW_LOGS}), dead letters ({@link DeadLetters#OUTPUT_TAG}) for
+ * events that cannot be processed (oversized, inconsistent); the job never fails on data.
+ */
+public final class FlowReassembler extends KeyedCoProcessFunction<String, SocketDataEvent, TcpEvent, RequestLog> {
+
+    private static final long serialVersionUID = 1L;
+
+    public static final OutputTag<FlowLog> FLOW_LOGS =
+            new OutputTag<>("flow-logs", AvroSpecificTypeInfo.forRecord(FlowLog.class));
+    public static final String JOB = "flow-aggregation";
+    public static final String STAGE = "flow-reassembler";
+
+    private static final byte[] NO_BYTES = new byte[0];
+
+    private final ReassemblyOptions options;
+
+    private transient ValueState<FlowSession> flows;
+    private transient ProtocolRegistry registry;
+    private transient RequestLogFactory requestLogs;
+    private transient FlowLogFactory flowLogs;
+    private transient ReassemblyMetrics metrics;
+
+    public FlowReassembler(ReassemblyOptions options) {
+        this.options = Objects.requireNonNull(options, "options");
+    }
+
+    @Override
+    public void open(OpenContext context) {
+        flows = getRuntimeContext().getState(
+                new ValueStateDescriptor<>("flow", JavaSerializedTypeInfo.forClass(FlowSession.class)));
+        registry = ProtocolRegistry.defaults(options.parserOptions());
+        ServiceNamer services = new ServiceNamer(options.services());
+        requestLogs = new RequestLogFactory(EndpointNormalizer.defaults(), services);
+        flowLogs = new FlowLogFactory(services);
+        metrics = new ReassemblyMetrics(getRuntimeContext().getMetricGroup());
+    }
+
+    @Override
+    public void processElement1(SocketDataEvent event, Context ctx, Collector<RequestLog> out) throws Exception {
+        try {
+            onData(event, ctx, out);
+        } catch (RuntimeException e) {
+            deadLetter(e, ctx, event.getTimestampNs(), bytes(event.getPayload()));
+        }
+    }
+
+    @Override
+    public void processElement2(TcpEvent event, Context ctx, Collector<RequestLog> out) throws Exception {
+        try {
+            onTcp(event, ctx);
+        } catch (RuntimeException e) {
+            deadLetter(e, ctx, event.getTimestampNs(), null);
+        }
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<RequestLog> out) throws Exception {
+        FlowSession flow = flows.value();
+        if (flow == null) {
+            return;
+        }
+        flow.timers.headSet(timestamp, true).clear();
+        long nowNs = timestamp * 1_000_000L;
+        long waitNs = options.reorderWait().toNanos();
+        for (int d = 0; d < 2; d++) {
+            feedAll(flow, flow.ordering[d].expire(nowNs, waitNs), ctx, out);
+        }
+        if (flow.closing() && nowNs >= flow.closeNs + options.closeGrace().toNanos()) {
+            finish(flow, flow.closeType, flow.closeNs, ctx, out);
+            return;
+        }
+        if (!flow.closing() && nowNs >= flow.lastEventNs + options.idleTimeout().toNanos()) {
+            metrics.flowsExpired.inc();
+            finish(flow, CloseType.TIMEOUT, flow.lastEventNs, ctx, out);
+            return;
+        }
+        for (PendingRequest p : flow.pending.expire(nowNs - options.requestTimeout().toNanos())) {
+            emit(requestLogs.timedOut(flow, p, "no response within " + options.requestTimeout()), out);
+        }
+        if (nowNs >= flow.lastFlowLogNs + options.flowLogInterval().toNanos()) {
+            ctx.output(FLOW_LOGS, flowLogs.emission(flow, flow.lastEventNs, false));
+            flow.lastFlowLogNs = nowNs;
+        }
+        schedule(flow, ctx.timerService());
+        flows.update(flow);
+    }
+
+    private void onData(SocketDataEvent event, Context ctx, Collector<RequestLog> out) throws Exception {
+        int captured = event.getPayload().remaining();
+        if (captured > options.maxPayloadBytes()) {
+            throw new DeadLetterException(DeadLetterReason.OVERSIZED, "data event carries " + captured
+                    + " payload bytes, more than the " + options.maxPayloadBytes() + " accepted");
+        }
+        if (event.getByteCount() < captured || event.getDataSeq() < 0
+                || event.getDirection() == Direction.UNKNOWN) {
+            throw new DeadLetterException(DeadLetterReason.INVALID_EVENT, "inconsistent data event: direction "
+                    + event.getDirection() + ", byte_count " + event.getByteCount() + ", " + captured
+                    + " payload bytes, data_seq " + event.getDataSeq());
+        }
+        metrics.dataEvents.inc();
+        if (event.getTimestampNs() / 1_000_000L < ctx.timerService().currentWatermark()) {
+            metrics.lateEvents.inc();
+        }
+        FlowSession flow = flows.value();
+        if (flow == null) {
+            flow = FlowSession.start(event);
+            metrics.flowsOpened.inc();
+        } else {
+            flow.learn(event);
+        }
+        flow.lastEventNs = Math.max(flow.lastEventNs, event.getTimestampNs());
+        SegmentOrdering ordering = flow.ordering[event.getDirection() == Direction.EGRESS ? 1 : 0];
+        feedAll(flow, ordering.accept(event, options.maxHeldSegments()), ctx, out);
+        schedule(flow, ctx.timerService());
+        flows.update(flow);
+    }
+
+    private void onTcp(TcpEvent event, Context ctx) throws Exception {
+        metrics.tcpEvents.inc();
+        FlowSession flow = flows.value();
+        if (flow == null) {
+            flow = FlowSession.start(event);
+            metrics.flowsOpened.inc();
+        } else {
+            flow.learn(event);
+        }
+        flow.lastEventNs = Math.max(flow.lastEventNs, event.getTimestampNs());
+        switch (event.getType()) {
+            case CONNECT_ESTABLISHED -> flow.connectLatencyNs = event.getConnectLatencyNs();
+            case CONNECT_FAILED -> close(flow, CloseType.CONNECT_FAILED, event.getTimestampNs());
+            case RETRANSMIT -> flow.retransmits = Math.max(flow.retransmits + 1,
+                    event.getRetransmitCount() == null ? 0 : event.getRetransmitCount());
+            case RTT_SAMPLE -> flow.srttUs = event.getSrttUs();
+            case RESET_RECEIVED, RESET_SENT -> flow.resets++;
+            case CLOSE -> close(flow, event.getCloseType() != null && event.getCloseType() != CloseType.UNKNOWN
+                    ? event.getCloseType() : flow.resets > 0 ? CloseType.RESET : CloseType.NORMAL,
+                    event.getTimestampNs());
+            default -> { }
+        }
+        schedule(flow, ctx.timerService());
+        flows.update(flow);
+    }
+
+    private static void close(FlowSession flow, CloseType type, long atNs) {
+        if (!flow.closing()) {
+            flow.closeType = type;
+            flow.closeNs = atNs;
+        }
+    }
+
+    private void feedAll(FlowSession flow, List<SegmentOrdering.Ready> ready, Context ctx,
+            Collector<RequestLog> out) {
+        for (SegmentOrdering.Ready r : ready) {
+            feed(flow, r, ctx, out);
+        }
+    }
+
+    private void feed(FlowSession flow, SegmentOrdering.Ready ready, Context ctx, Collector<RequestLog> out) {
+        SocketDataEvent e = ready.event();
+        FlowDirection direction = flow.flowDirection(e.getDirection());
+        flow.bytes[direction.ordinal()] += e.getByteCount();
+        flow.syscalls[direction.ordinal()]++;
+        ByteBuffer payload = e.getPayload();
+        byte[] array;
+        int offset;
+        if (payload.hasArray()) {
+            array = payload.array();
+            offset = payload.arrayOffset() + payload.position();
+        } else {
+            array = bytes(payload);
+            offset = 0;
+        }
+        int length = payload.remaining();
+        if (!flow.detector.decided()) {
+            L7Protocol protocol = flow.detector.observe(registry, array, offset, length, direction,
+                    options.minConfidence(), options.detectionAttempts());
+            if (protocol == L7Protocol.UNKNOWN) {
+                metrics.unknownProtocolFlows.inc();
+            } else if (protocol != null) {
+                flow.decoders = registry.parser(protocol).orElseThrow().newConnection();
+            }
+        }
+        if (flow.decoders == null) {
+            return;
+        }
+        FlowSink sink = new FlowSink(flow, e.getTid(), out);
+        if (ready.missing() > 0) {
+            metrics.holesSkipped.inc();
+            flow.decoders.of(direction).feed(new Segment(NO_BYTES, 0, 0, ready.missing(), e.getTimestampNs(),
+                    Segment.NO_TCP_SEQ, 0), sink);
+        }
+        long tcpSeq = e.getTcpSeq() == null ? Segment.NO_TCP_SEQ : e.getTcpSeq();
+        flow.decoders.of(direction).feed(new Segment(array, offset, length, e.getByteCount(), e.getTimestampNs(),
+                tcpSeq, e.getThreadTraceId()), sink);
+    }
+
+    private void finish(FlowSession flow, CloseType closeType, long endNs, Context ctx, Collector<RequestLog> out)
+            throws Exception {
+        for (int d = 0; d < 2; d++) {
+            feedAll(flow, flow.ordering[d].flush(), ctx, out);
+        }
+        if (flow.decoders != null) {
+            flow.decoders.clientToServer().close(new FlowSink(flow, 0, out));
+            flow.decoders.serverToClient().close(new FlowSink(flow, 0, out));
+        }
+        for (PendingRequest p : flow.pending.drain()) {
+            emit(requestLogs.timedOut(flow, p, closeType == CloseType.TIMEOUT
+                    ? "flow idle for " + options.idleTimeout() : "connection closed before a response"), out);
+        }
+        flow.closeType = closeType == null ? CloseType.UNKNOWN : closeType;
+        ctx.output(FLOW_LOGS, flowLogs.emission(flow, Math.max(endNs, flow.lastEventNs), true));
+        metrics.flowsClosed.inc();
+        for (long t : flow.timers) {
+            ctx.timerService().deleteEventTimeTimer(t);
+        }
+        flows.clear();
+    }
+
+    /** Registers the flow's next deadline unless an earlier timer is already registered. */
+    private void schedule(FlowSession flow, TimerService timers) {
+        long deadline = flow.closing() ? flow.closeNs + options.closeGrace().toNanos()
+                : flow.lastEventNs + options.idleTimeout().toNanos();
+        long oldest = flow.pending.oldestStartNs();
+        if (oldest >= 0) {
+            deadline = Math.min(deadline, oldest + options.requestTimeout().toNanos());
+        }
+        for (SegmentOrdering o : flow.ordering) {
+            long hole = o.deadlineNs(options.reorderWait().toNanos());
+            if (hole >= 0) {
+                deadline = Math.min(deadline, hole);
+            }
+        }
+        deadline = Math.min(deadline, flow.lastFlowLogNs + options.flowLogInterval().toNanos());
+        long ms = Math.floorDiv(deadline, 1_000_000L) + 1;
+        if (flow.timers.isEmpty() || ms < flow.timers.first()) {
+            timers.registerEventTimeTimer(ms);
+            flow.timers.add(ms);
+        }
+    }
+
+    private void emit(RequestLog log, Collector<RequestLog> out) {
+        metrics.requestLogs.inc();
+        out.collect(log);
+    }
+
+    private void deadLetter(RuntimeException e, Context ctx, long timestampNs, byte[] original) {
+        DeadLetterReason reason = e instanceof DeadLetterException d ? d.reason() : DeadLetterReason.PROCESSING_ERROR;
+        DeadLetters.Builder letter = DeadLetters.builder(JOB, STAGE).reason(reason).error(e)
+                .inputKey(ctx.getCurrentKey(), timestampNs / 1_000_000L);
+        if (original != null) {
+            letter.originalBytes(original);
+        }
+        ctx.output(DeadLetters.OUTPUT_TAG, letter.build());
+        metrics.deadLetter(reason);
+    }
+
+    private static byte[] bytes(ByteBuffer buffer) {
+        ByteBuffer b = buffer.duplicate();
+        byte[] out = new byte[b.remaining()];
+        b.get(out);
+        return out;
+    }
+
+    /** Pairs what the decoders emit; one per fed segment, so it knows the calling thread. */
+    private final class FlowSink implements MessageSink {
+        private final FlowSession flow;
+        private final int tid;
+        private final Collector<RequestLog> out;
+
+        FlowSink(FlowSession flow, int tid, Collector<RequestLog> out) {
+            this.flow = flow;
+            this.tid = tid;
+            this.out = out;
+        }
+
+        @Override
+        public void message(L7Message message) {
+            metrics.messages.inc();
+            boolean request = message.kind() == MessageKind.REQUEST;
+            long ordinal = flow.messageOrdinals[request ? 0 : 1]++;
+            if (request) {
+                for (PendingRequest evicted : flow.pending.add(new PendingRequest(message, tid, ordinal),
+                        options.maxPendingRequests())) {
+                    metrics.pendingEvicted.inc();
+                    emit(requestLogs.timedOut(flow, evicted, "too many requests awaiting a response"), out);
+                }
+                return;
+            }
+            PendingRequest answered = flow.pending.match(message);
+            emit(answered == null ? requestLogs.responseOnly(flow, message, tid, ordinal)
+                    : requestLogs.paired(flow, answered, message, tid), out);
+        }
+
+        @Override
+        public void error(DecodeError error) {
+            metrics.decodeErrors.inc();
+        }
+    }
+}

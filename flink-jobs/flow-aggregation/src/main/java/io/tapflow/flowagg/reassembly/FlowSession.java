@@ -1,0 +1,159 @@
+package io.tapflow.flowagg.reassembly;
+
+import io.tapflow.protocols.ConnectionDecoders;
+import io.tapflow.protocols.FlowDirection;
+import io.tapflow.protocols.ProtocolDetector;
+import io.tapflow.schema.CloseType;
+import io.tapflow.schema.Direction;
+import io.tapflow.schema.IpFamily;
+import io.tapflow.schema.L4Protocol;
+import io.tapflow.schema.Role;
+import io.tapflow.schema.SocketDataEvent;
+import io.tapflow.schema.TcpEvent;
+import java.io.Serializable;
+import java.util.TreeSet;
+
+/**
+ * Everything the reassembler keeps about one flow (one socket seen by one agent), as ONE keyed state value so a
+ * flow's state is created, checkpointed and cleared as a unit. Lives from the flow's first event until it closes
+ * or idles out.
+ */
+final class FlowSession implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    // identity, from the first event
+    String agentId;
+    long socketId;
+    String flowId;
+    long firstEventNs;
+    Role role = Role.UNKNOWN;
+    /** True when the role was guessed from ports (the collector saw neither connect nor accept). */
+    boolean roleGuessed;
+    IpFamily ipFamily = IpFamily.UNKNOWN;
+    L4Protocol l4Protocol = L4Protocol.UNKNOWN;
+    String localIp;
+    int localPort;
+    String remoteIp;
+    int remotePort;
+    Integer pid;
+    String comm;
+    String containerId;
+
+    // L4 counters, by FlowDirection ordinal
+    long lastEventNs;
+    final long[] bytes = new long[2];
+    final long[] syscalls = new long[2];
+    Long connectLatencyNs;
+    Long srttUs;
+    long retransmits;
+    long resets;
+    CloseType closeType;
+    /** Time of the close event; the flow finishes a grace period later. -1 while open. */
+    long closeNs = -1;
+    int flowLogSequence;
+    long lastFlowLogNs;
+
+    // L7
+    final ProtocolDetector detector = new ProtocolDetector();
+    ConnectionDecoders decoders;
+    final long[] messageOrdinals = new long[2];
+    final RequestPairing pending = new RequestPairing();
+    /** By the event's Direction (INGRESS/EGRESS) ordinal - 1. */
+    final SegmentOrdering[] ordering = {new SegmentOrdering(), new SegmentOrdering()};
+
+    /** Event-time timers (ms) this flow has registered and not yet seen fire. */
+    final TreeSet<Long> timers = new TreeSet<>();
+
+    static FlowSession start(SocketDataEvent e) {
+        FlowSession s = new FlowSession();
+        s.agentId = e.getAgentId().toString();
+        s.socketId = e.getSocketId();
+        s.firstEventNs = e.getTimestampNs();
+        s.flowId = FlowIds.flowId(s.agentId, s.socketId, s.firstEventNs);
+        s.lastEventNs = e.getTimestampNs();
+        s.lastFlowLogNs = e.getTimestampNs();
+        s.learn(e);
+        return s;
+    }
+
+    static FlowSession start(TcpEvent e) {
+        FlowSession s = new FlowSession();
+        s.agentId = e.getAgentId().toString();
+        s.socketId = e.getSocketId();
+        s.firstEventNs = e.getTimestampNs();
+        s.flowId = FlowIds.flowId(s.agentId, s.socketId, s.firstEventNs);
+        s.lastEventNs = e.getTimestampNs();
+        s.lastFlowLogNs = e.getTimestampNs();
+        s.learn(e);
+        return s;
+    }
+
+    /** Takes identity fields a data event knows better than what was seen before. */
+    void learn(SocketDataEvent e) {
+        if (role == Role.UNKNOWN || roleGuessed) {
+            if (e.getRole() != Role.UNKNOWN) {
+                role = e.getRole();
+                roleGuessed = false;
+            }
+        }
+        ipFamily = e.getIpFamily();
+        l4Protocol = e.getL4Protocol();
+        if (e.getLocalPort() != 0 || localIp == null) {
+            localIp = e.getLocalIp().toString();
+            localPort = e.getLocalPort();
+        }
+        remoteIp = e.getRemoteIp().toString();
+        remotePort = e.getRemotePort();
+        pid = e.getPid();
+        comm = e.getComm().toString();
+        containerId = e.getContainerId() == null ? null : e.getContainerId().toString();
+        if (role == Role.UNKNOWN) {
+            // neither connect nor accept seen: the end on the lower (well-known or listening) port is the server
+            role = localPort != 0 && localPort < remotePort ? Role.SERVER : Role.CLIENT;
+            roleGuessed = true;
+        }
+    }
+
+    /** TCP events know the tuple (but SYN_SENT events carry port 0, so they never overwrite a known tuple). */
+    void learn(TcpEvent e) {
+        if (localIp == null || localPort == 0) {
+            ipFamily = e.getIpFamily();
+            l4Protocol = L4Protocol.TCP;
+            localIp = e.getLocalIp().toString();
+            localPort = e.getLocalPort();
+            remoteIp = e.getRemoteIp().toString();
+            remotePort = e.getRemotePort();
+        }
+        if (pid == null && e.getPid() != null) {
+            pid = e.getPid();
+            comm = e.getComm() == null ? null : e.getComm().toString();
+        }
+        switch (e.getType()) {
+            case CONNECT_START, CONNECT_ESTABLISHED, CONNECT_FAILED -> {
+                if (role == Role.UNKNOWN || roleGuessed) {
+                    role = Role.CLIENT;
+                    roleGuessed = false;
+                }
+            }
+            case ACCEPT -> {
+                if (role == Role.UNKNOWN || roleGuessed) {
+                    role = Role.SERVER;
+                    roleGuessed = false;
+                }
+            }
+            default -> { }
+        }
+    }
+
+    /** The flow direction of the bytes a data event moved, from the socket's role. */
+    FlowDirection flowDirection(Direction direction) {
+        boolean egress = direction == Direction.EGRESS;
+        boolean client = role != Role.SERVER;
+        return egress == client ? FlowDirection.CLIENT_TO_SERVER : FlowDirection.SERVER_TO_CLIENT;
+    }
+
+    boolean closing() {
+        return closeNs >= 0;
+    }
+}
