@@ -91,11 +91,16 @@ public final class RequestStatsSerializer extends TypeSerializerSingleton<Reques
 
     @Override
     public void copy(DataInputView source, DataOutputView target) throws IOException {
-        target.write(source, 7 * Long.BYTES);
+        // through a byte array: DataOutputSerializer#write(DataInputView, int) does not grow its buffer
+        for (int i = 0; i < 7; i++) {
+            target.writeLong(source.readLong());
+        }
         int length = source.readInt();
         target.writeInt(length);
         if (length != NO_SKETCH) {
-            target.write(source, length);
+            byte[] bytes = new byte[length];
+            source.readFully(bytes);
+            target.write(bytes);
         }
     }
 
