@@ -8,6 +8,22 @@ import io.tapflow.schema.L7Protocol;
 import io.tapflow.schema.ObservationPoint;
 import io.tapflow.schema.RequestLog;
 import io.tapflow.schema.ResponseStatus;
+import java.util.Map;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.clusterframework.types.ResourceID;
+import org.apache.flink.runtime.executiongraph.ExecutionAttemptID;
+import org.apache.flink.runtime.metrics.groups.TaskManagerMetricGroup;
+import org.apache.flink.runtime.metrics.groups.TaskMetricGroup;
+import org.apache.flink.runtime.metrics.util.TestingMetricRegistry;
+import org.apache.flink.runtime.operators.testutils.MockEnvironment;
+import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 
 /**
  * Named instants and fixture factories of the metric tests. Records are built with every contract field a real
@@ -116,5 +132,31 @@ abstract class MetricsTestBase {
                 .setCloseType(closeType)
                 .setIsFinal(closeType != null)
                 .build();
+    }
+
+    /**
+     * A harness around {@code function} whose counters land in {@code counters} by name, as a metrics reporter
+     * would see them. Set up but not yet opened, so a test may restore state first.
+     */
+    static <K, IN, OUT> KeyedOneInputStreamOperatorTestHarness<K, IN, OUT> harness(
+            KeyedProcessFunction<K, IN, OUT> function, KeySelector<IN, K> keySelector, Class<K> keyClass,
+            TypeInformation<OUT> outputType, Map<String, Counter> counters) throws Exception {
+        TestingMetricRegistry registry = TestingMetricRegistry.builder()
+                .setRegisterConsumer((metric, name, group) -> {
+                    if (metric instanceof Counter counter) {
+                        counters.put(name, counter);
+                    }
+                })
+                .build();
+        TaskMetricGroup taskGroup = TaskManagerMetricGroup
+                .createTaskManagerMetricGroup(registry, "localhost", ResourceID.generate())
+                .addJob(new JobID(), "flow-aggregation")
+                .addTask(ExecutionAttemptID.randomId(), "metrics");
+        MockEnvironment env = new MockEnvironmentBuilder().setMetricGroup(taskGroup).build();
+        var harness = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(function), keySelector,
+                TypeInformation.of(keyClass), env);
+        // outputs are copied through this serializer, as between operators: the harness would guess Kryo/flink-avro
+        harness.setup(outputType.createSerializer(new SerializerConfigImpl()));
+        return harness;
     }
 }
