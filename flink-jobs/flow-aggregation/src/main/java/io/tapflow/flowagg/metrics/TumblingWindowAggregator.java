@@ -23,7 +23,7 @@ import org.apache.flink.util.OutputTag;
  * per open window at its last millisecond. The timer emits and removes its window, so a key whose windows have all
  * fired holds no state and no timers. An input whose window has already fired (its end is at or behind the
  * watermark) is late: it is emitted unchanged on the late output tag and counted, never folded into a new row of a
- * window already emitted.
+ * window already emitted. A row's stream timestamp is its window's last millisecond.
  */
 public final class TumblingWindowAggregator<K, IN, ACC, OUT> extends KeyedProcessFunction<K, IN, OUT> {
 
