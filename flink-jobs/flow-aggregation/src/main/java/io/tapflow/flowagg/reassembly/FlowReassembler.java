@@ -21,8 +21,10 @@ import io.tapflow.schema.RequestLog;
 import io.tapflow.schema.SocketDataEvent;
 import io.tapflow.schema.TcpEvent;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -79,11 +81,16 @@ public final class FlowReassembler extends KeyedCoProcessFunction<String, Socket
 
     @Override
     public void processElement1(SocketDataEvent event, Context ctx, Collector<RequestLog> out) throws Exception {
+        // compute first, emit last: an exception thrown by a downstream operator inside collect() must fail the
+        // job, not turn this event into a dead letter
+        List<RequestLog> logs = new ArrayList<>(2);
         try {
-            onData(event, ctx, out);
+            onData(event, ctx, logs::add);
         } catch (RuntimeException e) {
             deadLetter(e, ctx, event.getTimestampNs(), bytes(event.getPayload()));
+            return;
         }
+        logs.forEach(out::collect);
     }
 
     @Override
@@ -96,7 +103,8 @@ public final class FlowReassembler extends KeyedCoProcessFunction<String, Socket
     }
 
     @Override
-    public void onTimer(long timestamp, OnTimerContext ctx, Collector<RequestLog> out) throws Exception {
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<RequestLog> collector) throws Exception {
+        Consumer<RequestLog> out = collector::collect;
         FlowSession flow = flows.value();
         if (flow == null) {
             return;
@@ -127,7 +135,7 @@ public final class FlowReassembler extends KeyedCoProcessFunction<String, Socket
         flows.update(flow);
     }
 
-    private void onData(SocketDataEvent event, Context ctx, Collector<RequestLog> out) throws Exception {
+    private void onData(SocketDataEvent event, Context ctx, Consumer<RequestLog> out) throws Exception {
         int captured = event.getPayload().remaining();
         if (captured > options.maxPayloadBytes()) {
             throw new DeadLetterException(DeadLetterReason.OVERSIZED, "data event carries " + captured
@@ -191,13 +199,13 @@ public final class FlowReassembler extends KeyedCoProcessFunction<String, Socket
     }
 
     private void feedAll(FlowSession flow, List<SegmentOrdering.Ready> ready, Context ctx,
-            Collector<RequestLog> out) {
+            Consumer<RequestLog> out) {
         for (SegmentOrdering.Ready r : ready) {
             feed(flow, r, ctx, out);
         }
     }
 
-    private void feed(FlowSession flow, SegmentOrdering.Ready ready, Context ctx, Collector<RequestLog> out) {
+    private void feed(FlowSession flow, SegmentOrdering.Ready ready, Context ctx, Consumer<RequestLog> out) {
         SocketDataEvent e = ready.event();
         FlowDirection direction = flow.flowDirection(e.getDirection());
         flow.bytes[direction.ordinal()] += e.getByteCount();
@@ -236,7 +244,7 @@ public final class FlowReassembler extends KeyedCoProcessFunction<String, Socket
                 tcpSeq, e.getThreadTraceId()), sink);
     }
 
-    private void finish(FlowSession flow, CloseType closeType, long endNs, Context ctx, Collector<RequestLog> out)
+    private void finish(FlowSession flow, CloseType closeType, long endNs, Context ctx, Consumer<RequestLog> out)
             throws Exception {
         for (int d = 0; d < 2; d++) {
             feedAll(flow, flow.ordering[d].flush(), ctx, out);
@@ -280,9 +288,9 @@ public final class FlowReassembler extends KeyedCoProcessFunction<String, Socket
         }
     }
 
-    private void emit(RequestLog log, Collector<RequestLog> out) {
+    private void emit(RequestLog log, Consumer<RequestLog> out) {
         metrics.requestLogs.inc();
-        out.collect(log);
+        out.accept(log);
     }
 
     private void deadLetter(RuntimeException e, Context ctx, long timestampNs, byte[] original) {
@@ -307,9 +315,9 @@ public final class FlowReassembler extends KeyedCoProcessFunction<String, Socket
     private final class FlowSink implements MessageSink {
         private final FlowSession flow;
         private final int tid;
-        private final Collector<RequestLog> out;
+        private final Consumer<RequestLog> out;
 
-        FlowSink(FlowSession flow, int tid, Collector<RequestLog> out) {
+        FlowSink(FlowSession flow, int tid, Consumer<RequestLog> out) {
             this.flow = flow;
             this.tid = tid;
             this.out = out;
