@@ -12,7 +12,7 @@ public final class InvalidJobOptionsException extends Exception {
 
     private final List<String> problems;
 
-    InvalidJobOptionsException(List<String> problems) {
+    public InvalidJobOptionsException(List<String> problems) {
         super("invalid job options (" + problems.size() + " problem" + (problems.size() == 1 ? "" : "s") + "):\n  - "
                 + String.join("\n  - ", problems));
         this.problems = List.copyOf(problems);

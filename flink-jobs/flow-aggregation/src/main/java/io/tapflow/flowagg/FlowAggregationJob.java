@@ -1,0 +1,205 @@
+package io.tapflow.flowagg;
+
+import io.tapflow.flink.config.InvalidJobOptionsException;
+import io.tapflow.flink.config.JobOptions;
+import io.tapflow.flink.deadletter.DeadLetters;
+import io.tapflow.flink.kafka.AvroRecordDecoder;
+import io.tapflow.flink.kafka.KafkaRecord;
+import io.tapflow.flink.kafka.TapflowKafka;
+import io.tapflow.flink.serde.AvroSpecificTypeInfo;
+import io.tapflow.flink.sink.clickhouse.AvroRowSerializer;
+import io.tapflow.flink.sink.clickhouse.ClickHouseSink;
+import io.tapflow.flink.time.EventTimeWatermarks;
+import io.tapflow.flowagg.config.FlowAggregationOptions;
+import io.tapflow.flowagg.metrics.FlowMetrics;
+import io.tapflow.flowagg.reassembly.FlowKeys;
+import io.tapflow.flowagg.reassembly.FlowReassembler;
+import io.tapflow.flowagg.reassembly.ReassemblyOptions;
+import io.tapflow.schema.DeadLetter;
+import io.tapflow.schema.FlowLog;
+import io.tapflow.schema.NetMetric;
+import io.tapflow.schema.RedMetric;
+import io.tapflow.schema.RequestLog;
+import io.tapflow.schema.ServiceMapEdge;
+import io.tapflow.schema.SocketDataEvent;
+import io.tapflow.schema.TcpEvent;
+import io.tapflow.schema.topic.Topic;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * Job 1 (DESIGN §5): raw socket data and TCP events → request logs, L4 flow logs, RED, service-map and TCP metrics,
+ * in ClickHouse and Kafka. Wiring only: every stage is its own class.
+ *
+ * <pre>
+ * raw.socket-data ─ decode ─ watermarks ─┐
+ *                                         ├─ keyBy(agent, socket) ─ FlowReassembler ─┬─ request logs ─┬─ CH l7_request_log, Kafka l7.request-log
+ * raw.tcp-events ── decode ─ watermarks ─┘                                           │                 ├─ RED 1s/1m ─ CH app_metrics_1s/1m
+ *                                                                                    │                 └─ edges 1m ─ CH app_map_1m
+ *                                                                                    └─ flow logs ─ CH l4_flow_log, Kafka l4.flow-log, net 1m ─ CH net_metrics_1m
+ * every stage's dead letters ─ Kafka dead-letters, CH dead_letters
+ * </pre>
+ */
+public final class FlowAggregationJob {
+
+    public static final String NAME = "tapflow flow-aggregation";
+
+    private FlowAggregationJob() {
+    }
+
+    /** Where the job's streams come from and go to; tests pass their own. */
+    public interface Io {
+        DataStream<KafkaRecord> rawRecords(StreamExecutionEnvironment env);
+
+        Sink<RequestLog> requestLogKafka();
+
+        Sink<FlowLog> flowLogKafka();
+
+        Sink<DeadLetter> deadLetterKafka();
+
+        <T extends SpecificRecordBase> Sink<T> clickHouse(String table, AvroRowSerializer<T> serializer);
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (JobOptions.isHelpRequested(args)) {
+            System.out.println(JobOptions.help(NAME, FlowAggregationOptions.ALL));
+            return;
+        }
+        FlowAggregationOptions options;
+        try {
+            options = FlowAggregationOptions.parse(args);
+        } catch (InvalidJobOptionsException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        configure(env, options);
+        build(env, options, new KafkaClickHouseIo(options));
+        env.execute(NAME);
+    }
+
+    public static void configure(StreamExecutionEnvironment env, FlowAggregationOptions options) {
+        env.enableCheckpointing(options.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        if (options.raw().isSet(FlowAggregationOptions.PARALLELISM)) {
+            env.setParallelism(options.raw().getInt(FlowAggregationOptions.PARALLELISM));
+        }
+    }
+
+    public static void build(StreamExecutionEnvironment env, FlowAggregationOptions options, Io io)
+            throws InvalidJobOptionsException {
+        ReassemblyOptions reassembly = options.reassembly();
+        Duration outOfOrderness = options.raw().getDuration(FlowAggregationOptions.OUT_OF_ORDERNESS);
+        Duration idleness = options.raw().getDuration(FlowAggregationOptions.IDLENESS);
+        Map<String, String> registry = options.registryConfig();
+
+        DataStream<KafkaRecord> raw = io.rawRecords(env);
+        SingleOutputStreamOperator<SocketDataEvent> data = raw
+                .filter(r -> Topic.RAW_SOCKET_DATA.topicName().equals(r.topic)).name("socket-data records")
+                .process(new AvroRecordDecoder<>(FlowReassembler.JOB, SocketDataEvent.class, registry))
+                .returns(AvroSpecificTypeInfo.forRecord(SocketDataEvent.class))
+                .uid("decode-socket-data").name("decode socket data");
+        SingleOutputStreamOperator<TcpEvent> tcp = raw
+                .filter(r -> Topic.RAW_TCP_EVENTS.topicName().equals(r.topic)).name("tcp-event records")
+                .process(new AvroRecordDecoder<>(FlowReassembler.JOB, TcpEvent.class, registry))
+                .returns(AvroSpecificTypeInfo.forRecord(TcpEvent.class))
+                .uid("decode-tcp-events").name("decode tcp events");
+
+        SingleOutputStreamOperator<RequestLog> requestLogs = data
+                .assignTimestampsAndWatermarks(EventTimeWatermarks.socketData(outOfOrderness, idleness))
+                .keyBy(FlowKeys.data())
+                .connect(tcp.assignTimestampsAndWatermarks(EventTimeWatermarks.tcpEvents(outOfOrderness, idleness))
+                        .keyBy(FlowKeys.tcp()))
+                .process(new FlowReassembler(reassembly))
+                .returns(AvroSpecificTypeInfo.forRecord(RequestLog.class))
+                .uid("flow-reassembler").name("flow reassembler");
+        DataStream<FlowLog> flowLogs = requestLogs.getSideOutput(FlowReassembler.FLOW_LOGS);
+
+        requestLogs.sinkTo(io.clickHouse("l7_request_log", AvroRowSerializer.<RequestLog>allFields()))
+                .uid("ch-l7-request-log").name("ClickHouse l7_request_log");
+        requestLogs.sinkTo(io.requestLogKafka()).uid("kafka-l7-request-log").name("Kafka l7.request-log");
+        flowLogs.sinkTo(io.clickHouse("l4_flow_log", AvroRowSerializer.<FlowLog>allFields()))
+                .uid("ch-l4-flow-log").name("ClickHouse l4_flow_log");
+        flowLogs.sinkTo(io.flowLogKafka()).uid("kafka-l4-flow-log").name("Kafka l4.flow-log");
+
+        FlowMetrics.red(requestLogs, Duration.ofSeconds(1)).metrics()
+                .sinkTo(io.clickHouse("app_metrics_1s", AvroRowSerializer.<RedMetric>allFields()))
+                .uid("ch-app-metrics-1s").name("ClickHouse app_metrics_1s");
+        FlowMetrics.red(requestLogs, Duration.ofMinutes(1)).metrics()
+                .sinkTo(io.clickHouse("app_metrics_1m", AvroRowSerializer.<RedMetric>allFields()))
+                .uid("ch-app-metrics-1m").name("ClickHouse app_metrics_1m");
+        FlowMetrics.serviceMap(requestLogs, Duration.ofMinutes(1)).metrics()
+                .sinkTo(io.clickHouse("app_map_1m", AvroRowSerializer.<ServiceMapEdge>allFields()))
+                .uid("ch-app-map-1m").name("ClickHouse app_map_1m");
+        FlowMetrics.net(flowLogs, Duration.ofMinutes(1), reassembly.idleTimeout().multipliedBy(2)).metrics()
+                .sinkTo(io.clickHouse("net_metrics_1m", AvroRowSerializer.<NetMetric>allFields()))
+                .uid("ch-net-metrics-1m").name("ClickHouse net_metrics_1m");
+
+        DataStream<DeadLetter> deadLetters = data.getSideOutput(DeadLetters.OUTPUT_TAG)
+                .union(tcp.getSideOutput(DeadLetters.OUTPUT_TAG), requestLogs.getSideOutput(DeadLetters.OUTPUT_TAG));
+        deadLetters.sinkTo(io.deadLetterKafka()).uid("kafka-dead-letters").name("Kafka dead-letters");
+        deadLetters.sinkTo(io.clickHouse("dead_letters", AvroRowSerializer.<DeadLetter>allFields()))
+                .uid("ch-dead-letters").name("ClickHouse dead_letters");
+    }
+
+    /** The production inputs and outputs: the raw topics, the output topics and the ClickHouse tables. */
+    public static final class KafkaClickHouseIo implements Io {
+        private final FlowAggregationOptions options;
+
+        public KafkaClickHouseIo(FlowAggregationOptions options) {
+            this.options = options;
+        }
+
+        @Override
+        public DataStream<KafkaRecord> rawRecords(StreamExecutionEnvironment env) {
+            return env.fromSource(TapflowKafka.source(options.bootstrapServers(),
+                            options.raw().getString(FlowAggregationOptions.GROUP), new Properties(),
+                            Topic.RAW_SOCKET_DATA, Topic.RAW_TCP_EVENTS),
+                    WatermarkStrategy.noWatermarks(), "raw events").uid("kafka-raw-events");
+        }
+
+        @Override
+        public Sink<RequestLog> requestLogKafka() {
+            return TapflowKafka.exactlyOnceSink(options.bootstrapServers(), Topic.L7_REQUEST_LOG,
+                    RequestLog::getFlowId, options.registryConfig(), prefix("l7"), new Properties());
+        }
+
+        @Override
+        public Sink<FlowLog> flowLogKafka() {
+            return TapflowKafka.exactlyOnceSink(options.bootstrapServers(), Topic.L4_FLOW_LOG,
+                    FlowLog::getFlowId, options.registryConfig(), prefix("l4"), new Properties());
+        }
+
+        @Override
+        public Sink<DeadLetter> deadLetterKafka() {
+            return TapflowKafka.exactlyOnceSink(options.bootstrapServers(), Topic.DEAD_LETTERS,
+                    d -> d.getSourceTopic() == null ? d.getStage() : d.getSourceTopic(), options.registryConfig(),
+                    prefix("dlq"), new Properties());
+        }
+
+        @Override
+        public <T extends SpecificRecordBase> Sink<T> clickHouse(String table, AvroRowSerializer<T> serializer) {
+            return ClickHouseSink.<T>builder()
+                    .setEndpoint(options.raw().required(FlowAggregationOptions.CLICKHOUSE))
+                    .setDatabase(options.raw().getString(FlowAggregationOptions.DATABASE))
+                    .setUsername(options.raw().getString(FlowAggregationOptions.CH_USER))
+                    .setPassword(options.raw().getString(FlowAggregationOptions.CH_PASSWORD))
+                    .setTable(table)
+                    .setSerializer(serializer)
+                    .setMaxTimeInBuffer(options.raw().getDuration(FlowAggregationOptions.CH_FLUSH))
+                    .build();
+        }
+
+        private String prefix(String sink) {
+            return options.raw().getString(FlowAggregationOptions.TX_PREFIX) + "-" + sink;
+        }
+    }
+}
