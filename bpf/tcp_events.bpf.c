@@ -39,6 +39,13 @@ static __always_inline int tf_tcp_begin(struct tf_tcp_event *ev, struct sock *sk
 	ev->socket_id = state->id;
 	ev->ts_ns = bpf_ktime_get_ns();
 	ev->family = tf_read_tuple(sk, ev->local_addr, ev->remote_addr, &ev->local_port, &ev->remote_port);
+	if (ev->local_port && ev->remote_port) {
+		state->local_port = ev->local_port;
+		state->remote_port = ev->remote_port;
+	} else if (state->local_port) {
+		ev->local_port = state->local_port;
+		ev->remote_port = state->remote_port;
+	}
 	if (!tf_ports_allowed(cfg, ev->local_port, ev->remote_port))
 		return 0;
 	__u32 sample = cfg->sample_one_in;

@@ -21,10 +21,12 @@ struct tf_sock_state {
 	__u64 data_seq[2];       /* by direction: [0] ingress, [1] egress */
 	__u64 connect_start_ns;
 	__u64 last_rtt_ns;
+	__u16 local_port;        /* last non-zero ports seen: the kernel clears them before the final */
+	__u16 remote_port;       /* TCP_CLOSE state change, whose event must still name the connection */
 	__u8 role;               /* TF_ROLE_* as seen (connect/accept or the handshake) */
 	__u8 reset_seen;
 	__u8 excluded;           /* opened by the collector itself */
-	__u8 _pad[5];
+	__u8 _pad;
 };
 
 struct {
