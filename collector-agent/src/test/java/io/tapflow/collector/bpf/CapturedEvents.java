@@ -15,15 +15,31 @@ final class CapturedEvents implements RawEventSink {
 
     final List<SocketDataEvent> data = new ArrayList<>();
     final List<TcpEvent> tcp = new ArrayList<>();
+    private final Predicate<SocketDataEvent> keepData;
+    private final Predicate<TcpEvent> keepTcp;
+
+    CapturedEvents() {
+        this(event -> true, event -> true);
+    }
+
+    /** Keeps only matching events: a test capturing the whole host must not hoard everyone else's traffic. */
+    CapturedEvents(Predicate<SocketDataEvent> keepData, Predicate<TcpEvent> keepTcp) {
+        this.keepData = keepData;
+        this.keepTcp = keepTcp;
+    }
 
     @Override
     public void onSocketData(SocketDataEvent event) {
-        data.add(event);
+        if (keepData.test(event)) {
+            data.add(event);
+        }
     }
 
     @Override
     public void onTcpEvent(TcpEvent event) {
-        tcp.add(event);
+        if (keepTcp.test(event)) {
+            tcp.add(event);
+        }
     }
 
     /** Polls until {@code done} holds or {@code timeout} passes; returns whether it held. */
