@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Load-time settings: read-only data the loader writes before load, so the verifier sees constants. */
+#ifndef TAPFLOW_SETTINGS_H
+#define TAPFLOW_SETTINGS_H
+
+/* The collector's own process: excluded before any other work, so it never captures its own Kafka traffic. */
+const volatile __u32 tf_own_tgid = 0;
+/* Wake the reader only when at least this many bytes are queued; its poll timeout bounds the latency otherwise. */
+const volatile __u64 tf_wakeup_bytes = 256 * 1024;
+/* High bits of socket and thread-trace ids: the agent's start time, so ids of two agent runs never collide. */
+const volatile __u64 tf_id_base = 0;
+
+#endif

@@ -1,0 +1,465 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Socket data syscalls: read, write, readv, writev, recvfrom, sendto, recvmsg, sendmsg, recvmmsg, sendmmsg on
+ * AF_INET/AF_INET6 sockets, plus connect/accept/accept4 (role) and close (forget UDP sockets).
+ *
+ * Enter: own tgid out first, then filters, then the fd -> sock walk, and the state the exit needs (entry time,
+ * buffer pointers, tcp_seq at entry) in an LRU hash keyed by thread. Exit: one event per call that moved bytes
+ * (per message for mmsg), payload copied from the user buffers after the call (received bytes exist only then).
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include "events.h"
+#include "settings.h"
+#include "ring.h"
+#include "config.h"
+#include "sockets.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define TF_S_IFMT 00170000
+#define TF_S_IFSOCK 0140000
+#define TF_SOCK_STREAM 1
+#define TF_SOCK_DGRAM 2
+#define TF_IPPROTO_TCP 6
+#define TF_EINPROGRESS 115
+
+#define TF_MAX_IOV 8   /* iovecs copied per call (the payload cap is usually reached first) */
+#define TF_MAX_MMSG 8  /* messages reported per recvmmsg/sendmmsg call */
+
+/* How the buffer argument of a data call is shaped. */
+#define TF_KIND_BUF 0
+#define TF_KIND_IOV 1
+#define TF_KIND_MSG 2
+#define TF_KIND_MMSG 3
+#define TF_KIND_CONNECT 4
+#define TF_KIND_ACCEPT 5
+
+/* What a syscall's exit needs from its entry. */
+struct tf_call {
+	__u64 ts_ns;
+	__u64 sk;
+	__u64 ptr;        /* buf, iovec array, user_msghdr or mmsghdr array */
+	__u32 count;      /* iovcnt or vlen */
+	__s32 fd;
+	__u32 tcp_seq;
+	__u8 syscall;
+	__u8 kind;
+	__u8 direction;
+	__u8 has_seq;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH); /* a thread dying mid-syscall must not leak an entry */
+	__uint(max_entries, 16384);
+	__type(key, __u64); /* pid_tgid */
+	__type(value, struct tf_call);
+} tf_calls SEC(".maps");
+
+/* AutoTracing: the thread_trace_id each thread currently carries. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32); /* tid */
+	__type(value, __u64);
+} tf_thread_trace SEC(".maps");
+
+/* A record under construction: the header, then room for the payload plus slack, so a masked offset plus a
+ * clamped length is provably inside the buffer for the verifier. */
+struct tf_scratch {
+	struct tf_data_event event;
+	__u8 payload[2 * TF_MAX_PAYLOAD];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct tf_scratch);
+} tf_scratch_map SEC(".maps");
+
+/* One emitted event's inputs (subprograms take at most five arguments). */
+struct tf_emit_args {
+	struct tf_call call;
+	__u64 bytes;
+	__u64 ptr;
+	__u64 iovcnt;
+	__u64 thread_trace_id;
+	__u32 seq_offset;
+	__u32 payload_cap;
+	__u8 vectored;
+	__u8 role;
+	__u8 _pad[6];
+};
+
+/*
+ * Clamp in place in a way clang cannot move to a register copy: the verifier must see the bound on the very
+ * register that becomes the helper's size argument (FINDINGS).
+ */
+#define TF_CLAMP(var, max) asm volatile("if %0 <= %1 goto +1; %0 = %1" : "+r"(var) : "i"(max))
+
+static __always_inline struct sock *tf_sock_from_fd(int fd)
+{
+	if (fd < 0)
+		return 0;
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	if (!fdt || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+		return 0;
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *file = 0;
+	bpf_core_read(&file, sizeof(file), &fds[fd]);
+	if (!file)
+		return 0;
+	umode_t mode = BPF_CORE_READ(file, f_inode, i_mode);
+	if ((mode & TF_S_IFMT) != TF_S_IFSOCK)
+		return 0;
+	struct socket *sock = BPF_CORE_READ(file, private_data);
+	if (!sock)
+		return 0;
+	struct sock *sk = BPF_CORE_READ(sock, sk);
+	if (!sk)
+		return 0;
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (family != TF_AF_INET && family != TF_AF_INET6)
+		return 0;
+	return sk;
+}
+
+/* Role for AutoTracing when the collector saw neither connect nor accept: the ephemeral port is the client's. */
+static __always_inline __u8 tf_guess_role(__u16 local_port, __u16 remote_port)
+{
+	if (local_port < 32768 && remote_port >= 32768)
+		return TF_ROLE_SERVER;
+	if (local_port >= 32768 && remote_port < 32768)
+		return TF_ROLE_CLIENT;
+	return TF_ROLE_UNKNOWN;
+}
+
+/*
+ * The DeepFlow AutoTracing rule: a read on a server-role socket gives the thread an id (kept while it reads the
+ * rest of the request); every call the thread then makes on client-role sockets carries it; its write on the
+ * server-role socket (the response) carries it one last time and clears it.
+ */
+static __always_inline __u64 tf_thread_trace_id(__u32 tid, __u8 role, __u8 direction)
+{
+	__u64 *current = bpf_map_lookup_elem(&tf_thread_trace, &tid);
+	__u64 id = current ? *current : 0;
+	if (role == TF_ROLE_SERVER) {
+		if (direction == TF_DIR_INGRESS) {
+			if (!id) {
+				id = tf_next_id(TF_ID_THREAD_TRACE);
+				bpf_map_update_elem(&tf_thread_trace, &tid, &id, BPF_ANY);
+			}
+		} else if (current) {
+			bpf_map_delete_elem(&tf_thread_trace, &tid);
+		}
+	}
+	return id;
+}
+
+/* Copies len (<= TF_MAX_PAYLOAD) user bytes to payload + offset (offset < TF_MAX_PAYLOAD). 0 or -errno. */
+static __always_inline long tf_copy_user(__u8 *payload, __u64 offset, const void *src, __u64 len)
+{
+	offset &= TF_MAX_PAYLOAD - 1;
+	TF_CLAMP(len, TF_MAX_PAYLOAD);
+	return bpf_probe_read_user(payload + offset, len, src);
+}
+
+static __noinline int tf_emit_data(struct tf_emit_args *args, struct tf_sock_state *state)
+{
+	__u32 zero = 0;
+	struct tf_scratch *scratch = bpf_map_lookup_elem(&tf_scratch_map, &zero);
+	if (!scratch)
+		return 0;
+	struct tf_data_event *ev = &scratch->event;
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct sock *sk = (struct sock *)args->call.sk;
+
+	ev->type = TF_EVENT_SOCKET_DATA;
+	ev->tgid = pid_tgid >> 32;
+	ev->tid = (__u32)pid_tgid;
+	ev->fd = args->call.fd;
+	ev->socket_id = state->id;
+	ev->ts_ns = args->call.ts_ns;
+	ev->duration_ns = bpf_ktime_get_ns() - args->call.ts_ns;
+	ev->byte_count = args->bytes;
+	ev->data_seq = __sync_fetch_and_add(&state->data_seq[args->call.direction == TF_DIR_EGRESS], args->bytes);
+	ev->thread_trace_id = args->thread_trace_id;
+	ev->cgroup_id = bpf_get_current_cgroup_id();
+	ev->netns_inode = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	ev->tcp_seq = args->call.tcp_seq + args->seq_offset;
+	__builtin_memset(ev->local_addr, 0, sizeof(ev->local_addr));
+	__builtin_memset(ev->remote_addr, 0, sizeof(ev->remote_addr));
+	ev->family = tf_read_tuple(sk, ev->local_addr, ev->remote_addr, &ev->local_port, &ev->remote_port);
+	ev->l4_protocol = BPF_CORE_READ(sk, sk_type) == TF_SOCK_STREAM ? TF_L4_TCP : TF_L4_UDP;
+	ev->role = args->role;
+	ev->direction = args->call.direction;
+	ev->syscall = args->call.syscall;
+	ev->flags = TF_DATA_HAS_NETNS | (args->call.has_seq ? TF_DATA_HAS_TCP_SEQ : 0);
+	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
+
+	__u64 want = args->bytes < args->payload_cap ? args->bytes : args->payload_cap;
+	__u64 copied = 0;
+	if (!args->vectored) {
+		if (tf_copy_user(scratch->payload, 0, (const void *)args->ptr, want) == 0)
+			copied = want;
+	} else {
+		for (int i = 0; i < TF_MAX_IOV; i++) {
+			if (i >= args->iovcnt || copied >= want)
+				break;
+			struct iovec iov = {};
+			if (bpf_probe_read_user(&iov, sizeof(iov), (const void *)(args->ptr + i * sizeof(iov))))
+				break;
+			__u64 n = iov.iov_len < want - copied ? iov.iov_len : want - copied;
+			if (tf_copy_user(scratch->payload, copied, iov.iov_base, n))
+				break;
+			copied += n;
+		}
+	}
+	if (copied < want) {
+		ev->flags |= TF_DATA_PAYLOAD_FAULT;
+		tf_count(TF_CNT_PAYLOAD_FAULT);
+	}
+	TF_CLAMP(copied, TF_MAX_PAYLOAD);
+	ev->payload_len = copied;
+	tf_emit(scratch, sizeof(struct tf_data_event) + copied);
+	return 0;
+}
+
+static __always_inline int tf_enter_data(struct trace_event_raw_sys_enter *ctx, __u8 syscall, __u8 kind,
+					 __u8 direction)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32;
+	if (tgid == tf_own_tgid)
+		return 0;
+	struct tf_config *cfg = tf_config();
+	if (!cfg || !tf_pid_allowed(cfg, tgid))
+		return 0;
+	int fd = (int)ctx->args[0];
+	struct sock *sk = tf_sock_from_fd(fd);
+	if (!sk)
+		return 0;
+	__u16 local_port = BPF_CORE_READ(sk, __sk_common.skc_num);
+	__u16 remote_port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (!tf_ports_allowed(cfg, local_port, remote_port) || !tf_cgroup_allowed(cfg, bpf_get_current_cgroup_id())) {
+		tf_count(TF_CNT_FILTERED);
+		return 0;
+	}
+	struct tf_sock_state *state = tf_sock_get((__u64)sk);
+	if (!state || state->excluded)
+		return 0;
+	__u32 sample = cfg->sample_one_in;
+	if (sample > 1 && state->id % sample) {
+		tf_count(TF_CNT_FILTERED);
+		return 0;
+	}
+
+	struct tf_call call = {};
+	call.sk = (__u64)sk;
+	call.ptr = ctx->args[1];
+	call.count = (__u32)ctx->args[2];
+	call.fd = fd;
+	call.syscall = syscall;
+	call.kind = kind;
+	call.direction = direction;
+	if (BPF_CORE_READ(sk, sk_protocol) == TF_IPPROTO_TCP) {
+		/* The peer sees the same numbers for the same bytes (FINDINGS); snd_nxt/rcv_nxt do not. */
+		struct tcp_sock *tp = (struct tcp_sock *)sk;
+		call.tcp_seq = direction == TF_DIR_EGRESS ? BPF_CORE_READ(tp, write_seq) : BPF_CORE_READ(tp, copied_seq);
+		call.has_seq = 1;
+	}
+	call.ts_ns = bpf_ktime_get_ns();
+	bpf_map_update_elem(&tf_calls, &pid_tgid, &call, BPF_ANY);
+	return 0;
+}
+
+static __always_inline int tf_exit_data(struct trace_event_raw_sys_exit *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	if ((__u32)(pid_tgid >> 32) == tf_own_tgid)
+		return 0;
+	struct tf_call *entry = bpf_map_lookup_elem(&tf_calls, &pid_tgid);
+	if (!entry)
+		return 0;
+	struct tf_emit_args args = {};
+	args.call = *entry;
+	bpf_map_delete_elem(&tf_calls, &pid_tgid);
+	long ret = ctx->ret;
+	if (ret <= 0)
+		return 0;
+	struct tf_config *cfg = tf_config();
+	struct tf_sock_state *state = bpf_map_lookup_elem(&tf_sockets, &args.call.sk);
+	if (!cfg || !state)
+		return 0;
+
+	struct sock *sk = (struct sock *)args.call.sk;
+	__u8 trace_role = state->role;
+	if (trace_role == TF_ROLE_UNKNOWN)
+		trace_role = tf_guess_role(BPF_CORE_READ(sk, __sk_common.skc_num),
+					   bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport)));
+	args.role = state->role;
+	args.thread_trace_id = tf_thread_trace_id((__u32)pid_tgid, trace_role, args.call.direction);
+	args.payload_cap = cfg->payload_bytes;
+
+	if (args.call.kind == TF_KIND_MMSG) {
+		/* One event per message; later messages' seq follows the earlier ones' bytes. */
+		__u32 offset = 0;
+		for (int i = 0; i < TF_MAX_MMSG; i++) {
+			if (i >= ret || i >= args.call.count)
+				break;
+			struct mmsghdr msg = {};
+			if (bpf_probe_read_user(&msg, sizeof(msg), (const void *)(args.call.ptr + i * sizeof(msg))))
+				break;
+			args.bytes = msg.msg_len;
+			args.ptr = (__u64)msg.msg_hdr.msg_iov;
+			args.iovcnt = msg.msg_hdr.msg_iovlen;
+			args.vectored = 1;
+			args.seq_offset = offset;
+			if (msg.msg_len)
+				tf_emit_data(&args, state);
+			offset += msg.msg_len;
+		}
+		return 0;
+	}
+	args.bytes = ret;
+	if (args.call.kind == TF_KIND_MSG) {
+		struct user_msghdr msg = {};
+		if (bpf_probe_read_user(&msg, sizeof(msg), (const void *)args.call.ptr))
+			return 0;
+		args.ptr = (__u64)msg.msg_iov;
+		args.iovcnt = msg.msg_iovlen;
+		args.vectored = 1;
+	} else {
+		args.ptr = args.call.ptr;
+		args.iovcnt = args.call.count;
+		args.vectored = args.call.kind == TF_KIND_IOV;
+	}
+	tf_emit_data(&args, state);
+	return 0;
+}
+
+#define TF_DATA_SYSCALL(name, syscall, kind, direction)                                                            \
+	SEC("tp/syscalls/sys_enter_" #name)                                                                        \
+	int handle_enter_##name(struct trace_event_raw_sys_enter *ctx)                                             \
+	{                                                                                                          \
+		return tf_enter_data(ctx, syscall, kind, direction);                                               \
+	}                                                                                                          \
+	SEC("tp/syscalls/sys_exit_" #name)                                                                         \
+	int handle_exit_##name(struct trace_event_raw_sys_exit *ctx)                                               \
+	{                                                                                                          \
+		return tf_exit_data(ctx);                                                                          \
+	}
+
+TF_DATA_SYSCALL(read, TF_SYS_READ, TF_KIND_BUF, TF_DIR_INGRESS)
+TF_DATA_SYSCALL(write, TF_SYS_WRITE, TF_KIND_BUF, TF_DIR_EGRESS)
+TF_DATA_SYSCALL(readv, TF_SYS_READV, TF_KIND_IOV, TF_DIR_INGRESS)
+TF_DATA_SYSCALL(writev, TF_SYS_WRITEV, TF_KIND_IOV, TF_DIR_EGRESS)
+TF_DATA_SYSCALL(recvfrom, TF_SYS_RECVFROM, TF_KIND_BUF, TF_DIR_INGRESS)
+TF_DATA_SYSCALL(sendto, TF_SYS_SENDTO, TF_KIND_BUF, TF_DIR_EGRESS)
+TF_DATA_SYSCALL(recvmsg, TF_SYS_RECVMSG, TF_KIND_MSG, TF_DIR_INGRESS)
+TF_DATA_SYSCALL(sendmsg, TF_SYS_SENDMSG, TF_KIND_MSG, TF_DIR_EGRESS)
+TF_DATA_SYSCALL(recvmmsg, TF_SYS_RECVMMSG, TF_KIND_MMSG, TF_DIR_INGRESS)
+TF_DATA_SYSCALL(sendmmsg, TF_SYS_SENDMMSG, TF_KIND_MMSG, TF_DIR_EGRESS)
+
+/* connect/accept: only the role of the socket (the handshake tracepoints set it too; these cover UDP connect). */
+static __always_inline int tf_enter_lifecycle(struct trace_event_raw_sys_enter *ctx, __u8 kind)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	if ((__u32)(pid_tgid >> 32) == tf_own_tgid)
+		return 0;
+	struct tf_call call = {};
+	call.fd = (int)ctx->args[0];
+	call.kind = kind;
+	bpf_map_update_elem(&tf_calls, &pid_tgid, &call, BPF_ANY);
+	return 0;
+}
+
+static __always_inline int tf_exit_lifecycle(struct trace_event_raw_sys_exit *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	if ((__u32)(pid_tgid >> 32) == tf_own_tgid)
+		return 0;
+	struct tf_call *entry = bpf_map_lookup_elem(&tf_calls, &pid_tgid);
+	if (!entry)
+		return 0;
+	__u8 kind = entry->kind;
+	int fd = entry->fd;
+	bpf_map_delete_elem(&tf_calls, &pid_tgid);
+	long ret = ctx->ret;
+	if (kind == TF_KIND_CONNECT) {
+		if (ret != 0 && ret != -TF_EINPROGRESS)
+			return 0;
+	} else if (kind == TF_KIND_ACCEPT) {
+		if (ret < 0)
+			return 0;
+		fd = (int)ret;
+	} else {
+		return 0;
+	}
+	struct sock *sk = tf_sock_from_fd(fd);
+	if (!sk)
+		return 0;
+	struct tf_sock_state *state;
+	if (kind == TF_KIND_CONNECT && BPF_CORE_READ(sk, sk_type) == TF_SOCK_DGRAM)
+		state = tf_sock_new((__u64)sk, TF_ROLE_CLIENT); /* a UDP connect starts a new flow */
+	else
+		state = tf_sock_get((__u64)sk);
+	if (state)
+		state->role = kind == TF_KIND_CONNECT ? TF_ROLE_CLIENT : TF_ROLE_SERVER;
+	return 0;
+}
+
+SEC("tp/syscalls/sys_enter_connect")
+int handle_enter_connect(struct trace_event_raw_sys_enter *ctx)
+{
+	return tf_enter_lifecycle(ctx, TF_KIND_CONNECT);
+}
+
+SEC("tp/syscalls/sys_exit_connect")
+int handle_exit_connect(struct trace_event_raw_sys_exit *ctx)
+{
+	return tf_exit_lifecycle(ctx);
+}
+
+SEC("tp/syscalls/sys_enter_accept")
+int handle_enter_accept(struct trace_event_raw_sys_enter *ctx)
+{
+	return tf_enter_lifecycle(ctx, TF_KIND_ACCEPT);
+}
+
+SEC("tp/syscalls/sys_exit_accept")
+int handle_exit_accept(struct trace_event_raw_sys_exit *ctx)
+{
+	return tf_exit_lifecycle(ctx);
+}
+
+SEC("tp/syscalls/sys_enter_accept4")
+int handle_enter_accept4(struct trace_event_raw_sys_enter *ctx)
+{
+	return tf_enter_lifecycle(ctx, TF_KIND_ACCEPT);
+}
+
+SEC("tp/syscalls/sys_exit_accept4")
+int handle_exit_accept4(struct trace_event_raw_sys_exit *ctx)
+{
+	return tf_exit_lifecycle(ctx);
+}
+
+/* close: a UDP socket never passes the TCP state tracepoints, so its entry is forgotten here; TCP entries are
+ * replaced at the next handshake on a reused address (and aged out by the LRU). */
+SEC("tp/syscalls/sys_enter_close")
+int handle_enter_close(struct trace_event_raw_sys_enter *ctx)
+{
+	if ((__u32)(bpf_get_current_pid_tgid() >> 32) == tf_own_tgid)
+		return 0;
+	struct sock *sk = tf_sock_from_fd((int)ctx->args[0]);
+	if (sk && BPF_CORE_READ(sk, sk_type) == TF_SOCK_DGRAM) {
+		__u64 key = (__u64)sk;
+		bpf_map_delete_elem(&tf_sockets, &key);
+	}
+	return 0;
+}
