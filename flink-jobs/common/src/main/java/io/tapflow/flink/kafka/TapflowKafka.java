@@ -13,6 +13,7 @@ import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
@@ -41,6 +42,12 @@ public final class TapflowKafka {
      */
     public static KafkaSource<KafkaRecord> source(String bootstrapServers, String groupId, Properties extra,
             Topic... topics) {
+        return sourceBuilder(bootstrapServers, groupId, extra, topics).build();
+    }
+
+    /** The builder of {@link #source}, for callers that add to it (a bounded source in tests, say). */
+    public static KafkaSourceBuilder<KafkaRecord> sourceBuilder(String bootstrapServers, String groupId,
+            Properties extra, Topic... topics) {
         String[] names = new String[topics.length];
         for (int i = 0; i < topics.length; i++) {
             names[i] = topics[i].topicName();
@@ -53,8 +60,7 @@ public final class TapflowKafka {
                 .setDeserializer(new KafkaRecordSchema())
                 .setProperties(extra)
                 .setProperty("isolation.level", "read_committed")
-                .setProperty("commit.offsets.on.checkpoint", "true")
-                .build();
+                .setProperty("commit.offsets.on.checkpoint", "true");
     }
 
     /**
