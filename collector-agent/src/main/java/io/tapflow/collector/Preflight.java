@@ -93,7 +93,8 @@ public final class Preflight {
         try {
             Process mount = new ProcessBuilder("mount", "-t", "tracefs", "tracefs", tracefs.toString())
                     .redirectErrorStream(true).start();
-            String output = new String(mount.getInputStream().readAllBytes()).trim();
+            // one line: the refusal is a single line whatever mount printed
+            String output = new String(mount.getInputStream().readAllBytes()).trim().replaceAll("\\s*\\n\\s*", "; ");
             if (!mount.waitFor(10, TimeUnit.SECONDS) || mount.exitValue() != 0 || !Files.isDirectory(
                     tracefs.resolve("events"))) {
                 return Optional.of(new Failure(EXIT_NO_TRACEFS, "tracefs is not mounted at " + tracefs
