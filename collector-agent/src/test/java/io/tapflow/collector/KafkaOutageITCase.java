@@ -74,6 +74,17 @@ class KafkaOutageITCase extends CollectorItBase {
                 assertThat(scrape.value("tapflow_collector_kafka_buffered_bytes")).isLessThanOrEqualTo(BUFFER_BYTES);
                 assertThat(scrape.value("tapflow_collector_jvm_heap_used_bytes")).isLessThan(HEAP_CEILING);
             }
+            // the numbers behind the bounds, for the test's report
+            System.out.printf("outage: max queue depth %.0f/%d, max queue bytes %.0f/%d, max producer buffer %.0f/%d,"
+                            + " max heap used %.0f MB%n",
+                    during.stream().mapToDouble(m -> m.value("tapflow_collector_queue_depth")).max().orElse(0),
+                    QUEUE_CAPACITY,
+                    during.stream().mapToDouble(m -> m.value("tapflow_collector_queue_bytes")).max().orElse(0),
+                    QUEUE_BYTES,
+                    during.stream().mapToDouble(m -> m.value("tapflow_collector_kafka_buffered_bytes")).max().orElse(0),
+                    BUFFER_BYTES,
+                    during.stream().mapToDouble(m -> m.value("tapflow_collector_jvm_heap_used_bytes")).max().orElse(0)
+                            / (1 << 20));
             assertThat(lastDuring.value("tapflow_collector_kafka_outage")).isEqualTo(1);
             assertThat(lastDuring.value("tapflow_collector_dropped_total{reason=\"kafka_unavailable\"}")).isPositive();
             assertThat(lastDuring.value("tapflow_collector_dropped_total{reason=\"queue_full\"}")).isPositive();

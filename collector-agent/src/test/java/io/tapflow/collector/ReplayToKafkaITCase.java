@@ -3,6 +3,11 @@ package io.tapflow.collector;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tapflow.collector.pcap.ReplayOptions;
+import io.tapflow.collector.proc.ProcReader;
+import io.tapflow.collector.proc.ProcessEnricher;
+import io.tapflow.collector.publish.EventKind;
+import io.tapflow.collector.publish.KafkaEventPublisher;
+import io.tapflow.collector.publish.PublisherSettings;
 import io.tapflow.collector.source.CaptureFilter;
 import io.tapflow.localstack.kafka.KafkaBroker;
 import io.tapflow.localstack.registry.SchemaRegistryServer;
@@ -107,9 +112,9 @@ class ReplayToKafkaITCase extends CollectorItBase {
                 .isEqualTo(Set.copyOf(expectedTcp));
         assertThat(tcp).allSatisfy(r ->
                 assertThat(ByteBuffer.wrap(r.key()).getLong()).isEqualTo(r.value().getSocketId()));
-        // a replay has no processes (pid 0): nothing on the process topic
+        // a replay has no processes (pid 0): nothing of this agent on the process topic
         assertThat(readAll(broker.bootstrapServers(), registry, Topic.RAW_PROCESS.topicName(), ProcessInfo.class,
-                Duration.ofSeconds(1))).isEmpty();
+                Duration.ofSeconds(1))).noneMatch(r -> r.value().getAgentId().equals(IDENTITY.agentId()));
     }
 
     /**
@@ -160,6 +165,29 @@ class ReplayToKafkaITCase extends CollectorItBase {
             agent.main.requestStopAndWait();
         }
         assertThat(run.get(60, TimeUnit.SECONDS)).isZero();
+    }
+
+    /** A process the enricher reads from /proc goes to the compacted topic keyed agent/pid/start. */
+    @Test
+    void processInfoIsPublishedKeyedByAgentPidAndStart() throws Exception {
+        KafkaEventPublisher publisher = new KafkaEventPublisher(
+                PublisherSettings.defaults(broker.bootstrapServers(), registry.url()), "proc-agent");
+        ProcessEnricher enricher = new ProcessEnricher(new ProcReader(Path.of("/proc")), "proc-agent", "it-host",
+                16, 0);
+        int pid = (int) ProcessHandle.current().pid();
+        enricher.containerId(pid, publisher::offer);
+        publisher.close(Duration.ofSeconds(30));
+        assertThat(publisher.stats().published(EventKind.PROCESS_INFO)).isEqualTo(1);
+
+        List<Read<ProcessInfo>> infos = readAll(broker.bootstrapServers(), registry, Topic.RAW_PROCESS.topicName(),
+                ProcessInfo.class, Duration.ofSeconds(2)).stream()
+                .filter(r -> r.value().getAgentId().equals("proc-agent")).toList();
+        assertThat(infos).hasSize(1);
+        ProcessInfo info = infos.get(0).value();
+        assertThat(info.getPid()).isEqualTo(pid);
+        assertThat(info.getComm()).isEqualTo("java");
+        assertThat(new String(infos.get(0).key(), java.nio.charset.StandardCharsets.UTF_8))
+                .isEqualTo("proc-agent/" + pid + "/" + info.getStartTimeNs());
     }
 
     private static int awaitPort(InProcessAgent agent) throws InterruptedException {
