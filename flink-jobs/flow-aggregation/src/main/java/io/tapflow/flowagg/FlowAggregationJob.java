@@ -118,8 +118,7 @@ public final class FlowAggregationJob {
                 .keyBy(FlowKeys.data())
                 .connect(tcp.assignTimestampsAndWatermarks(EventTimeWatermarks.tcpEvents(outOfOrderness, idleness))
                         .keyBy(FlowKeys.tcp()))
-                .process(new FlowReassembler(reassembly))
-                .returns(AvroSpecificTypeInfo.forRecord(RequestLog.class))
+                .process(new FlowReassembler(reassembly), AvroSpecificTypeInfo.forRecord(RequestLog.class))
                 .uid("flow-reassembler").name("flow reassembler");
         DataStream<FlowLog> flowLogs = requestLogs.getSideOutput(FlowReassembler.FLOW_LOGS);
 

@@ -55,6 +55,8 @@ public final class FlowReassembler extends KeyedCoProcessFunction<String, Socket
     public static final String STAGE = "flow-reassembler";
 
     private static final byte[] NO_BYTES = new byte[0];
+    /** Attribute parsers set on requests nothing answers. */
+    private static final String ONE_WAY = "one_way";
 
     private final ReassemblyOptions options;
 
@@ -115,11 +117,11 @@ public final class FlowReassembler extends KeyedCoProcessFunction<String, Socket
         for (int d = 0; d < 2; d++) {
             feedAll(flow, flow.ordering[d].expire(nowNs, waitNs), ctx, out);
         }
-        if (flow.closing() && nowNs >= flow.closeNs + options.closeGrace().toNanos()) {
+        if (flow.closing() && nowNs >= Math.max(flow.closeNs, flow.clockNs) + options.closeGrace().toNanos()) {
             finish(flow, flow.closeType, flow.closeNs, ctx, out);
             return;
         }
-        if (!flow.closing() && nowNs >= flow.lastEventNs + options.idleTimeout().toNanos()) {
+        if (!flow.closing() && nowNs >= flow.clockNs + options.idleTimeout().toNanos()) {
             metrics.flowsExpired.inc();
             finish(flow, CloseType.TIMEOUT, flow.lastEventNs, ctx, out);
             return;
@@ -159,6 +161,7 @@ public final class FlowReassembler extends KeyedCoProcessFunction<String, Socket
             flow.learn(event);
         }
         flow.lastEventNs = Math.max(flow.lastEventNs, event.getTimestampNs());
+        flow.clockNs = Math.max(flow.clockNs, clock(event.getTimestampNs(), ctx));
         SegmentOrdering ordering = flow.ordering[event.getDirection() == Direction.EGRESS ? 1 : 0];
         feedAll(flow, ordering.accept(event, options.maxHeldSegments()), ctx, out);
         schedule(flow, ctx.timerService());
@@ -175,6 +178,7 @@ public final class FlowReassembler extends KeyedCoProcessFunction<String, Socket
             flow.learn(event);
         }
         flow.lastEventNs = Math.max(flow.lastEventNs, event.getTimestampNs());
+        flow.clockNs = Math.max(flow.clockNs, clock(event.getTimestampNs(), ctx));
         switch (event.getType()) {
             case CONNECT_ESTABLISHED -> flow.connectLatencyNs = event.getConnectLatencyNs();
             case CONNECT_FAILED -> close(flow, CloseType.CONNECT_FAILED, event.getTimestampNs());
@@ -210,6 +214,40 @@ public final class FlowReassembler extends KeyedCoProcessFunction<String, Socket
         FlowDirection direction = flow.flowDirection(e.getDirection());
         flow.bytes[direction.ordinal()] += e.getByteCount();
         flow.syscalls[direction.ordinal()]++;
+        if (!flow.detector.decided()) {
+            ByteBuffer payload = e.getPayload().duplicate();
+            byte[] array = bytes(payload);
+            L7Protocol protocol = flow.detector.observe(registry, array, 0, array.length, direction,
+                    options.minConfidence(), options.detectionAttempts());
+            if (protocol == null) {
+                // undecided: keep the segment, the message it starts may be recognisable only by its answer (empty
+                // ones carry nothing to decode and do not count as detection attempts, so they are not kept)
+                if (array.length > 0 && flow.undecided.size() < options.detectionAttempts()) {
+                    flow.undecided.add(ready);
+                }
+                return;
+            }
+            if (protocol == L7Protocol.UNKNOWN) {
+                metrics.unknownProtocolFlows.inc();
+                flow.undecided.clear();
+                return;
+            }
+            flow.decoders = registry.parser(protocol).orElseThrow().newConnection();
+            // the segments seen while undecided come first (a pipelined inline Redis request is only sure to be
+            // Redis once its "+OK" answer is seen)
+            for (SegmentOrdering.Ready earlier : flow.undecided) {
+                decode(flow, earlier, flow.flowDirection(earlier.event().getDirection()), out);
+            }
+            flow.undecided.clear();
+        }
+        if (flow.decoders != null) {
+            decode(flow, ready, direction, out);
+        }
+    }
+
+    private void decode(FlowSession flow, SegmentOrdering.Ready ready, FlowDirection direction,
+            Consumer<RequestLog> out) {
+        SocketDataEvent e = ready.event();
         ByteBuffer payload = e.getPayload();
         byte[] array;
         int offset;
@@ -220,19 +258,6 @@ public final class FlowReassembler extends KeyedCoProcessFunction<String, Socket
             array = bytes(payload);
             offset = 0;
         }
-        int length = payload.remaining();
-        if (!flow.detector.decided()) {
-            L7Protocol protocol = flow.detector.observe(registry, array, offset, length, direction,
-                    options.minConfidence(), options.detectionAttempts());
-            if (protocol == L7Protocol.UNKNOWN) {
-                metrics.unknownProtocolFlows.inc();
-            } else if (protocol != null) {
-                flow.decoders = registry.parser(protocol).orElseThrow().newConnection();
-            }
-        }
-        if (flow.decoders == null) {
-            return;
-        }
         FlowSink sink = new FlowSink(flow, e.getTid(), out);
         if (ready.missing() > 0) {
             metrics.holesSkipped.inc();
@@ -240,8 +265,8 @@ public final class FlowReassembler extends KeyedCoProcessFunction<String, Socket
                     Segment.NO_TCP_SEQ, 0), sink);
         }
         long tcpSeq = e.getTcpSeq() == null ? Segment.NO_TCP_SEQ : e.getTcpSeq();
-        flow.decoders.of(direction).feed(new Segment(array, offset, length, e.getByteCount(), e.getTimestampNs(),
-                tcpSeq, e.getThreadTraceId()), sink);
+        flow.decoders.of(direction).feed(new Segment(array, offset, payload.remaining(), e.getByteCount(),
+                e.getTimestampNs(), tcpSeq, e.getThreadTraceId()), sink);
     }
 
     private void finish(FlowSession flow, CloseType closeType, long endNs, Context ctx, Consumer<RequestLog> out)
@@ -268,8 +293,8 @@ public final class FlowReassembler extends KeyedCoProcessFunction<String, Socket
 
     /** Registers the flow's next deadline unless an earlier timer is already registered. */
     private void schedule(FlowSession flow, TimerService timers) {
-        long deadline = flow.closing() ? flow.closeNs + options.closeGrace().toNanos()
-                : flow.lastEventNs + options.idleTimeout().toNanos();
+        long deadline = flow.closing() ? Math.max(flow.closeNs, flow.clockNs) + options.closeGrace().toNanos()
+                : flow.clockNs + options.idleTimeout().toNanos();
         long oldest = flow.pending.oldestStartNs();
         if (oldest >= 0) {
             deadline = Math.min(deadline, oldest + options.requestTimeout().toNanos());
@@ -286,6 +311,16 @@ public final class FlowReassembler extends KeyedCoProcessFunction<String, Socket
             timers.registerEventTimeTimer(ms);
             flow.timers.add(ms);
         }
+    }
+
+    /** The event-time clock an event is seen at: its own time, or the watermark when it is late. */
+    private long clock(long timestampNs, Context ctx) {
+        long watermark = ctx.timerService().currentWatermark();
+        if (watermark == Long.MIN_VALUE) {
+            return timestampNs;
+        }
+        long watermarkNs = watermark > Long.MAX_VALUE / 1_000_000L ? Long.MAX_VALUE : watermark * 1_000_000L;
+        return Math.max(timestampNs, watermarkNs);
     }
 
     private void emit(RequestLog log, Consumer<RequestLog> out) {
@@ -328,8 +363,14 @@ public final class FlowReassembler extends KeyedCoProcessFunction<String, Socket
             metrics.messages.inc();
             boolean request = message.kind() == MessageKind.REQUEST;
             long ordinal = flow.messageOrdinals[request ? 0 : 1]++;
+            if (request && "true".equals(message.attributes().get(ONE_WAY))) {
+                // nothing answers it (PostgreSQL Terminate, MySQL COM_QUIT, MQTT QoS 0, Kafka acks=0): log it now
+                emit(requestLogs.oneWay(flow, new PendingRequest(message, tid, ordinal, flow.clockNs)), out);
+                return;
+            }
             if (request) {
-                for (PendingRequest evicted : flow.pending.add(new PendingRequest(message, tid, ordinal),
+                for (PendingRequest evicted : flow.pending.add(new PendingRequest(message, tid, ordinal,
+                        Math.max(message.startTimestampNs(), flow.clockNs)),
                         options.maxPendingRequests())) {
                     metrics.pendingEvicted.inc();
                     emit(requestLogs.timedOut(flow, evicted, "too many requests awaiting a response"), out);

@@ -11,6 +11,8 @@ import io.tapflow.schema.Role;
 import io.tapflow.schema.SocketDataEvent;
 import io.tapflow.schema.TcpEvent;
 import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.TreeSet;
 
 /**
@@ -42,6 +44,12 @@ final class FlowSession implements Serializable {
 
     // L4 counters, by FlowDirection ordinal
     long lastEventNs;
+    /**
+     * Last activity on the event-time clock: the event's time, or the watermark when the event arrived late. Idle
+     * and request deadlines count from it, so a flow whose events arrive behind the watermark is not expired by
+     * the very next watermark.
+     */
+    long clockNs;
     final long[] bytes = new long[2];
     final long[] syscalls = new long[2];
     Long connectLatencyNs;
@@ -56,6 +64,11 @@ final class FlowSession implements Serializable {
 
     // L7
     final ProtocolDetector detector = new ProtocolDetector();
+    /**
+     * Segments seen while the protocol is undecided, decoded once it is; at most the detector's attempts, since the
+     * flow is UNKNOWN for good after that.
+     */
+    final List<SegmentOrdering.Ready> undecided = new ArrayList<>(2);
     ConnectionDecoders decoders;
     final long[] messageOrdinals = new long[2];
     final RequestPairing pending = new RequestPairing();
@@ -72,6 +85,7 @@ final class FlowSession implements Serializable {
         s.firstEventNs = e.getTimestampNs();
         s.flowId = FlowIds.flowId(s.agentId, s.socketId, s.firstEventNs);
         s.lastEventNs = e.getTimestampNs();
+        s.clockNs = e.getTimestampNs();
         s.lastFlowLogNs = e.getTimestampNs();
         s.learn(e);
         return s;
@@ -84,6 +98,7 @@ final class FlowSession implements Serializable {
         s.firstEventNs = e.getTimestampNs();
         s.flowId = FlowIds.flowId(s.agentId, s.socketId, s.firstEventNs);
         s.lastEventNs = e.getTimestampNs();
+        s.clockNs = e.getTimestampNs();
         s.lastFlowLogNs = e.getTimestampNs();
         s.learn(e);
         return s;

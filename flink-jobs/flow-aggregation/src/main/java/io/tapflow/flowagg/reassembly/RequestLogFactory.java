@@ -44,6 +44,14 @@ final class RequestLogFactory {
         return b.build();
     }
 
+    /** A request that by its protocol gets no response: no status, no duration. */
+    RequestLog oneWay(FlowSession flow, PendingRequest request) {
+        RequestLog.Builder b = base(flow, request.message(), FlowDirection.CLIENT_TO_SERVER, request.ordinal());
+        request(b, request);
+        b.setEndTimeUs(b.getStartTimeUs());
+        return b.build();
+    }
+
     /** A response whose request was not captured (the flow was picked up mid-exchange). */
     RequestLog responseOnly(FlowSession flow, L7Message response, int tid, long ordinal) {
         RequestLog.Builder b = base(flow, response, FlowDirection.SERVER_TO_CLIENT, ordinal);

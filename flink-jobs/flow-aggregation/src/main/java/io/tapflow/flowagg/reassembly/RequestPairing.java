@@ -46,15 +46,15 @@ final class RequestPairing implements Serializable {
         return id == L7Message.IN_ORDER ? inOrder.pollFirst() : byId.remove(id);
     }
 
-    /** Removes and returns the requests that started before {@code cutoffNs}, oldest first. */
+    /** Removes and returns the requests seen (on the event-time clock) before {@code cutoffNs}, oldest first. */
     List<PendingRequest> expire(long cutoffNs) {
         List<PendingRequest> expired = new ArrayList<>(0);
-        while (!inOrder.isEmpty() && inOrder.peekFirst().message().startTimestampNs() < cutoffNs) {
+        while (!inOrder.isEmpty() && inOrder.peekFirst().clockNs() < cutoffNs) {
             expired.add(inOrder.pollFirst());
         }
         for (Iterator<PendingRequest> it = byId.values().iterator(); it.hasNext(); ) {
             PendingRequest p = it.next();
-            if (p.message().startTimestampNs() < cutoffNs) {
+            if (p.clockNs() < cutoffNs) {
                 expired.add(p);
                 it.remove();
             }
@@ -68,11 +68,11 @@ final class RequestPairing implements Serializable {
         return expire(Long.MAX_VALUE);
     }
 
-    /** Start of the oldest pending request, or -1. */
+    /** Event-time clock of the oldest pending request, or -1. */
     long oldestStartNs() {
-        long oldest = inOrder.isEmpty() ? Long.MAX_VALUE : inOrder.peekFirst().message().startTimestampNs();
+        long oldest = inOrder.isEmpty() ? Long.MAX_VALUE : inOrder.peekFirst().clockNs();
         for (PendingRequest p : byId.values()) {
-            oldest = Math.min(oldest, p.message().startTimestampNs());
+            oldest = Math.min(oldest, p.clockNs());
         }
         return oldest == Long.MAX_VALUE ? -1 : oldest;
     }

@@ -18,7 +18,7 @@ final class SegmentOrdering implements Serializable {
     private static final long serialVersionUID = 1L;
 
     /** What to feed next: an event, or a hole of {@code missing} bytes before it. */
-    record Ready(SocketDataEvent event, long missing) {
+    record Ready(SocketDataEvent event, long missing) implements Serializable {
     }
 
     private long next = -1;

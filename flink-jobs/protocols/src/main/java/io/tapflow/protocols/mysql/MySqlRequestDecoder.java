@@ -221,6 +221,7 @@ final class MySqlRequestDecoder extends AbstractStreamDecoder {
         L7Message.Builder b = L7Message.builder(L7Protocol.MYSQL, MessageKind.REQUEST).version("10")
                 .requestType(COMMANDS[cmd]);
         switch (cmd) {
+            case 0x01 -> b.attribute("one_way", "true"); // COM_QUIT: the server closes, nothing answers it
             case 0x02 -> { // COM_INIT_DB
                 String schema = SqlWire.text(a, p + 1, have - 1);
                 b.requestDomain(schema).requestResource(schema);

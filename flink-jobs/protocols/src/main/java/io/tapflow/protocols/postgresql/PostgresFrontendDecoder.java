@@ -120,7 +120,7 @@ final class PostgresFrontendDecoder extends AbstractStreamDecoder {
             case 'F' -> emit(out, request("FUNCTION_CALL", pos)
                     .attribute("function_oid", have >= 4 ? Integer.toUnsignedString(
                             ByteReader.i32(a, p)) : null), total, hole);
-            case 'X' -> emit(out, request("TERMINATE", pos), total, hole);
+            case 'X' -> emit(out, request("TERMINATE", pos).attribute("one_way", "true"), total, hole);
             case 'p', 'd', 'c', 'f' -> {
                 // password / SASL / GSS responses (never kept), COPY data, done and fail of the current Query
             }
