@@ -6,6 +6,8 @@ import io.tapflow.collector.publish.KafkaEventPublisher;
 import io.tapflow.collector.publish.PublishStats;
 import io.tapflow.collector.source.RawEventSource;
 import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
@@ -38,6 +40,18 @@ public final class CollectorMetrics implements MetricsSource {
     /** Polling thread: bytes the captured calls moved (byte_count), by event kind. */
     public void countBytes(EventKind kind, long bytes) {
         bytesByKind.get(kind).add(bytes);
+    }
+
+    /** Heap used after the latest collection, summed over heap pools: garbage not yet collected excluded. */
+    static long liveHeapBytes() {
+        long live = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            MemoryUsage afterGc = pool.getCollectionUsage();
+            if (pool.getType() == MemoryType.HEAP && afterGc != null) {
+                live += afterGc.getUsed();
+            }
+        }
+        return live;
     }
 
     @Override
@@ -80,9 +94,12 @@ public final class CollectorMetrics implements MetricsSource {
                 "1 while Kafka is unreachable (records buffered, then dropped), else 0.")
                 .sample(publisher.kafkaOutage() ? 1 : 0);
         out.family(PREFIX + "kafka_buffered_bytes", PrometheusWriter.Type.GAUGE,
-                "Bytes the Kafka producer holds (its buffer.memory in use).").sample(publisher.bufferedBytes());
+                "Bytes held for Kafka: the outage backlog plus the producer's buffer in use.")
+                .sample(publisher.bufferedBytes());
+        out.family(PREFIX + "kafka_backlog_bytes", PrometheusWriter.Type.GAUGE,
+                "Bytes of encoded records waiting for Kafka to come back, in order.").sample(publisher.backlogBytes());
         out.family(PREFIX + "kafka_buffer_limit_bytes", PrometheusWriter.Type.GAUGE,
-                "The Kafka producer's buffer.memory.").sample(publisher.bufferBytesLimit());
+                "The budget for kafka_buffered_bytes (--kafka-buffer-bytes).").sample(publisher.bufferBytesLimit());
         Map<String, Long> extra = sourceCounters.get();
         if (!extra.isEmpty()) {
             out.family(PREFIX + "source_events_total", PrometheusWriter.Type.COUNTER,
@@ -94,5 +111,8 @@ public final class CollectorMetrics implements MetricsSource {
                 .sample(heap.getUsed());
         out.family(PREFIX + "jvm_heap_max_bytes", PrometheusWriter.Type.GAUGE, "JVM heap limit (-1 = none).")
                 .sample(heap.getMax());
+        out.family(PREFIX + "jvm_heap_live_bytes", PrometheusWriter.Type.GAUGE,
+                "JVM heap in use right after the last garbage collection of each heap pool (the live data).")
+                .sample(liveHeapBytes());
     }
 }

@@ -15,12 +15,16 @@ import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.producer.BufferExhaustedException;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.errors.RecordTooLargeException;
@@ -38,9 +42,11 @@ import org.slf4j.LoggerFactory;
  *       counted {@code queue_full}.</li>
  *   <li>One publisher thread encodes it (Confluent wire format Avro, schema registered once per topic and cached) and
  *       sends it keyed by socket id (8-byte big-endian) or, for ProcessInfo, by {@code agent/pid/start}.</li>
- *   <li>The producer keeps at most {@code buffer.memory} bytes while Kafka is away and waits at most
- *       {@code max.block.ms} for space; records it cannot take or deliver in time are dropped and counted
- *       {@code kafka_unavailable}. When Kafka returns the producer drains its buffer and publishing resumes.</li>
+ *   <li>While Kafka is away (the producer refuses records after {@code max.block.ms}: no metadata or no buffer
+ *       space), encoded records wait in an {@link OutageBacklog}, in order; the backlog plus the producer's
+ *       {@code buffer.memory} stay within the configured buffer budget. Past it, and for records the producer
+ *       cannot deliver within {@code delivery.timeout.ms}, events are dropped and counted {@code
+ *       kafka_unavailable}. When Kafka returns the backlog is sent first, then new records.</li>
  * </ol>
  * Per-socket order: one partition per key, idempotent producer (acks=all, at most 5 in-flight requests), which keeps
  * order across retries. Outage start and end are logged once each.
@@ -63,17 +69,21 @@ public final class KafkaEventPublisher implements AutoCloseable {
     private final SchemaRegistryClient registry;
     private final AvroSerializer<SpecificRecord> serializer;
     private final Thread thread;
+    /** Publisher thread only (its byte count is thread-safe). */
+    private final OutageBacklog backlog;
+    private long nextDrainNanos;
     private final AtomicLong lastAckNanos = new AtomicLong(System.nanoTime());
     private volatile boolean outage;
     private volatile long outageStartNanos;
     private volatile long dropsAtOutageStart;
     private volatile boolean running = true;
-    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     public KafkaEventPublisher(PublisherSettings settings, String agentId) {
         this.settings = settings;
         this.agentId = agentId;
         this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
+        this.backlog = new OutageBacklog(settings.bufferBytes() - producerBufferBytes(settings));
         // few quick retries: the publisher thread must not sit on an unreachable registry for long
         this.registry = SchemaRegistryClient.builder(settings.schemaRegistryUrl())
                 .timeout(Duration.ofSeconds(5))
@@ -97,7 +107,7 @@ public final class KafkaEventPublisher implements AutoCloseable {
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "5");
         // the bounds
-        config.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(settings.bufferBytes()));
+        config.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(producerBufferBytes(settings)));
         config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(settings.maxBlock().toMillis()));
         config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(settings.maxRecordBytes()));
         long request = Math.min(settings.deliveryTimeout().toMillis() / 2, 15_000);
@@ -110,6 +120,15 @@ public final class KafkaEventPublisher implements AutoCloseable {
         config.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         config.putIfAbsent(ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "1000");
         return config;
+    }
+
+    /**
+     * The producer's share of the buffer budget (a quarter, at least 256 KiB): what is in flight or batched while
+     * Kafka answers. The rest is the agent's own backlog for outages, where the producer would not keep records
+     * (without metadata it refuses them after max.block.ms).
+     */
+    static long producerBufferBytes(PublisherSettings settings) {
+        return Math.min(settings.bufferBytes() / 2, Math.max(256 << 10, settings.bufferBytes() / 4));
     }
 
     /** Polling thread: never blocks. */
@@ -148,11 +167,17 @@ public final class KafkaEventPublisher implements AutoCloseable {
         return settings.bufferBytes();
     }
 
-    /** Bytes the producer holds now (buffer.memory in use). */
+    /** Bytes held for Kafka now: the outage backlog plus the producer's buffer in use; at most the budget. */
     public long bufferedBytes() {
         double total = metric("buffer-total-bytes");
         double available = metric("buffer-available-bytes");
-        return Double.isNaN(total) || Double.isNaN(available) ? 0 : (long) (total - available);
+        long producer = Double.isNaN(total) || Double.isNaN(available) ? 0 : (long) (total - available);
+        return backlog.bytes() + producer;
+    }
+
+    /** Bytes in the outage backlog now. */
+    public long backlogBytes() {
+        return backlog.bytes();
     }
 
     public String agentId() {
@@ -180,15 +205,16 @@ public final class KafkaEventPublisher implements AutoCloseable {
 
     private void run() {
         warmUpMetadata();
-        while (running || !queue.isEmpty()) {
+        while (running || !queue.isEmpty() || !backlog.isEmpty()) {
             Item item;
             try {
-                item = queue.poll(100, TimeUnit.MILLISECONDS);
+                item = queue.poll(backlog.isEmpty() ? 100 : 20, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             }
             watchOutage();
+            drainBacklog();
             if (item != null) {
                 publish(item);
             }
@@ -242,22 +268,91 @@ public final class KafkaEventPublisher implements AutoCloseable {
             fail(DropReason.OVERSIZE, null);
             return;
         }
+        OutageBacklog.Encoded encoded = new OutageBacklog.Encoded(item.kind(), topic, item.key(), value);
+        // behind a backlog, a record waits its turn: per-socket order
+        if (!backlog.isEmpty() || !send(encoded)) {
+            keep(encoded);
+        }
+    }
+
+    /**
+     * Hands a record to the producer; false when the producer did not take it within max.block.ms (no metadata, or
+     * its buffer is full): Kafka is away or behind, and the caller keeps the record.
+     */
+    private boolean send(OutageBacklog.Encoded record) {
+        SendAttempt attempt = new SendAttempt(record);
         try {
-            producer.send(new ProducerRecord<>(topic, item.key(), value), (metadata, error) -> {
-                if (error == null) {
-                    acknowledged(item.kind(), size);
-                } else {
-                    DropReason reason = classify(error);
-                    // a forced close at the shutdown deadline fails what the producer still held
-                    fail(!running && reason == DropReason.KAFKA_REJECTED ? DropReason.SHUTDOWN : reason, error);
-                }
-            });
-        } catch (TimeoutException e) {
-            // buffer full (or no metadata) for max.block.ms: Kafka is not taking records
-            fail(DropReason.KAFKA_UNAVAILABLE, e);
-            enterOutage("the producer buffer is full (" + settings.bufferBytes() + " bytes)");
+            producer.send(new ProducerRecord<>(record.topic(), record.key(), record.value()), attempt);
         } catch (RuntimeException e) {
+            attempt.returned();
             fail(running ? classify(e) : DropReason.SHUTDOWN, e);
+            return true;
+        }
+        Throwable refused = attempt.returned();
+        if (refused == null) {
+            return true;
+        }
+        if (!(refused instanceof BufferExhaustedException)) {
+            enterOutage(refused.getMessage()); // no metadata within max.block.ms: the broker is not answering
+        }
+        // a full buffer alone means Kafka is slower than the source right now; watchOutage tells an outage
+        return false;
+    }
+
+    /**
+     * The callback of one send. The producer reports a record it refuses at once (no metadata or buffer space
+     * within max.block.ms) by calling the callback inside send(): such a refusal is remembered for the caller to
+     * keep the record, not counted as a drop.
+     */
+    private final class SendAttempt implements Callback {
+        private final OutageBacklog.Encoded record;
+        private final AtomicBoolean inSend = new AtomicBoolean(true);
+        private volatile Throwable refused;
+
+        SendAttempt(OutageBacklog.Encoded record) {
+            this.record = record;
+        }
+
+        /** send() returned: later callbacks are outcomes. Returns the refusal, if there was one. */
+        Throwable returned() {
+            inSend.set(false);
+            return refused;
+        }
+
+        @Override
+        public void onCompletion(RecordMetadata metadata, Exception error) {
+            if (error == null) {
+                acknowledged(record.kind(), record.key().length + record.value().length);
+                return;
+            }
+            if (inSend.get() && error instanceof TimeoutException) {
+                refused = error;
+                return;
+            }
+            DropReason reason = classify(error);
+            // a forced close at the shutdown deadline fails what the producer still held
+            fail(!running && reason == DropReason.KAFKA_REJECTED ? DropReason.SHUTDOWN : reason, error);
+        }
+    }
+
+    /** Into the backlog, or dropped when the buffer budget is used up. */
+    private void keep(OutageBacklog.Encoded record) {
+        if (!backlog.offer(record)) {
+            fail(DropReason.KAFKA_UNAVAILABLE, null);
+        }
+    }
+
+    /** Sends the backlog in order while the producer takes records; retried every 200 ms while it does not. */
+    private void drainBacklog() {
+        if (backlog.isEmpty() || System.nanoTime() < nextDrainNanos) {
+            return;
+        }
+        while (!backlog.isEmpty()) {
+            if (!send(backlog.peek())) {
+                nextDrainNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
+                return;
+            }
+            backlog.removeFirst();
         }
     }
 
@@ -276,9 +371,9 @@ public final class KafkaEventPublisher implements AutoCloseable {
     private void fail(DropReason reason, Throwable error) {
         stats.recordDropped(reason);
         stats.inFlight.decrementAndGet();
-        if (reason == DropReason.KAFKA_UNAVAILABLE) {
-            enterOutage(error == null ? "records expire undelivered" : error.getClass().getSimpleName() + ": "
-                    + error.getMessage());
+        if (reason == DropReason.KAFKA_UNAVAILABLE && error != null) {
+            // the producer gave up on a record it held (delivery timeout, broker gone)
+            enterOutage(error.getClass().getSimpleName() + ": " + error.getMessage());
         } else if (reason != DropReason.SHUTDOWN && LOG.isDebugEnabled()) {
             LOG.debug("event dropped ({}): {}", reason.label(), String.valueOf(error));
         }
@@ -330,6 +425,16 @@ public final class KafkaEventPublisher implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         thread.interrupt();
+        try {
+            thread.join(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        while (!backlog.isEmpty()) {
+            backlog.removeFirst();
+            stats.recordDropped(DropReason.SHUTDOWN);
+            stats.inFlight.decrementAndGet();
+        }
         Item left;
         while ((left = queue.poll()) != null) {
             stats.queued.decrementAndGet();
