@@ -61,10 +61,10 @@ public final class TraceAssembly {
         long completionMs = options.completionTimeout().toMillis();
 
         DataStream<SpanEdge> memberEdges = logs
-                .map(log -> SpanEdge.member(log.getLogId())).returns(TypeInformation.of(SpanEdge.class))
+                .map(log -> SpanEdge.member(log.getLogId()), TypeInformation.of(SpanEdge.class))
                 .uid("member-edges").name("member edges");
         DataStream<SpanEdge> linkEdges = logs
-                .flatMap(new LinkKeyRouter(rules)).returns(JavaSerializedTypeInfo.forClass(LinkProbe.class))
+                .flatMap(new LinkKeyRouter(rules), JavaSerializedTypeInfo.forClass(LinkProbe.class))
                 .uid("link-key-router").name("link keys")
                 .keyBy(LinkProbe::key, Types.STRING)
                 .process(new LinkMatcher(rules, completionMs, options.maxLogsPerKey()),
@@ -89,7 +89,7 @@ public final class TraceAssembly {
                 .process(new TraceBuilder(new TraceAssembler(rules)), AvroSpecificTypeInfo.forRecord(Trace.class))
                 .uid("trace-builder").name("trace builder");
 
-        DataStream<Span> spans = traces.flatMap(new SpansOf()).returns(AvroSpecificTypeInfo.forRecord(Span.class))
+        DataStream<Span> spans = traces.flatMap(new SpansOf(), AvroSpecificTypeInfo.forRecord(Span.class))
                 .uid("trace-spans").name("spans of traces");
 
         DataStream<ServiceMapEdge> serviceMap = traces.getSideOutput(TraceBuilder.EDGE_SAMPLES)
