@@ -50,7 +50,7 @@ public final class LlmRequestAnalyzer implements Serializable {
         }
         boolean ended = ctx.end() == LlmExchange.End.RESPONSE_ENDED && response != null && !response.truncated();
         boolean complete = response != null && ctx.end() != LlmExchange.End.TIMEOUT
-                && (scan.streamed ? scan.terminal : ended && scan.terminal);
+                && (scan.streamed ? scan.terminal : ended);
         boolean stream = response != null && (scan.streamed || !response.events().isEmpty())
                 || response == null && (body.stream() != null ? body.stream() : endpoint.streamDefault());
 
