@@ -25,7 +25,7 @@ import java.util.List;
  * server, see protocols/captures/http1.sh): the HTTP/1 parser with bodies and events kept, requests and responses
  * paired in order as the job's front end pairs them, seen from the server's socket.
  */
-final class CapturedExchanges {
+public final class CapturedExchanges {
 
     static final String AGENT = "agent-1";
     static final long SOCKET = 77;
@@ -57,7 +57,7 @@ final class CapturedExchanges {
     }
 
     /** The exchanges of a capture's first connection, every response having ended normally. */
-    static List<LlmExchange> exchanges(String golden) {
+    public static List<LlmExchange> exchanges(String golden) {
         return exchanges(golden(golden).connections().get(0).segments(), LlmExchange.End.RESPONSE_ENDED);
     }
 

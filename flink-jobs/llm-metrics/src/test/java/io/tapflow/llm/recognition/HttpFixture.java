@@ -12,14 +12,14 @@ import java.util.List;
  * and include_usage, TGI, Ollama chat, JSON error bodies): bytes as a server would write them, one syscall per
  * piece at a given time, decoded by the real HTTP/1 parser. To be replaced by captures recorded from real servers.
  */
-final class HttpFixture {
+public final class HttpFixture {
 
-    static final long T0_NS = 1_700_000_000_000_000_000L;
+    public static final long T0_NS = 1_700_000_000_000_000_000L;
 
     private final List<DirectedSegment> segments = new ArrayList<>();
     private final long[] seq = {1000, 5000};
 
-    static HttpFixture post(String path, String json, long atUs, String... headers) {
+    public static HttpFixture post(String path, String json, long atUs, String... headers) {
         StringBuilder head = new StringBuilder("POST " + path + " HTTP/1.1\r\nHost: llm:8000\r\n"
                 + "Content-Type: application/json\r\nContent-Length: "
                 + json.getBytes(StandardCharsets.UTF_8).length + "\r\n");
@@ -32,23 +32,23 @@ final class HttpFixture {
     }
 
     /** A streamed response head (chunked) with {@code contentType}. */
-    HttpFixture streamHead(String contentType, long atUs) {
+    public HttpFixture streamHead(String contentType, long atUs) {
         return write(FlowDirection.SERVER_TO_CLIENT, "HTTP/1.1 200 OK\r\nContent-Type: " + contentType
                 + "\r\nTransfer-Encoding: chunked\r\n\r\n", atUs);
     }
 
     /** One chunk of a streamed body. */
-    HttpFixture chunk(String data, long atUs) {
+    public HttpFixture chunk(String data, long atUs) {
         int n = data.getBytes(StandardCharsets.UTF_8).length;
         return write(FlowDirection.SERVER_TO_CLIENT, Integer.toHexString(n) + "\r\n" + data + "\r\n", atUs);
     }
 
-    HttpFixture lastChunk(long atUs) {
+    public HttpFixture lastChunk(long atUs) {
         return write(FlowDirection.SERVER_TO_CLIENT, "0\r\n\r\n", atUs);
     }
 
     /** A whole JSON response with Content-Length. */
-    HttpFixture json(int status, String reason, String json, long atUs) {
+    public HttpFixture json(int status, String reason, String json, long atUs) {
         return write(FlowDirection.SERVER_TO_CLIENT, "HTTP/1.1 " + status + " " + reason
                 + "\r\nContent-Type: application/json\r\nContent-Length: "
                 + json.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + json, atUs);
@@ -67,7 +67,7 @@ final class HttpFixture {
         return segments;
     }
 
-    LlmExchange exchange(LlmExchange.End end) {
+    public LlmExchange exchange(LlmExchange.End end) {
         List<LlmExchange> all = CapturedExchanges.exchanges(segments, end);
         if (all.size() != 1) {
             throw new IllegalStateException("fixture decoded to " + all.size() + " exchanges");
@@ -75,7 +75,7 @@ final class HttpFixture {
         return all.get(0);
     }
 
-    LlmExchange exchange() {
+    public LlmExchange exchange() {
         return exchange(LlmExchange.End.RESPONSE_ENDED);
     }
 }
