@@ -19,8 +19,9 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 
 /**
  * The stages after the front end, wired: exchanges → {@link LlmAnalysisFunction} → requests, then per
- * (service, model, observation point) 1-minute {@link LlmMetric} rows, per (tenant, model, hour) {@link LlmUsage},
- * and per Prometheus label set the cumulative series of {@link LlmPrometheusSeries}. The job class connects the
+ * (service, model, observation point) 1-minute {@link LlmMetric} rows (requests counted at their start, exact once
+ * the hold has passed), per (tenant, model, hour) {@link LlmUsage}, and per Prometheus label set the cumulative
+ * series of {@link LlmPrometheusSeries} from 10 s windows that count requests at their end (timely). The job class connects the
  * front end's exchange stream (timestamps and watermarks assigned) and the sinks; tests connect bounded streams.
  */
 public final class LlmPipeline {
@@ -29,17 +30,21 @@ public final class LlmPipeline {
      * @param hold             how long after a window or hour ends its rows wait for requests still in flight: at
      *                         least the front end's exchange timeout
      * @param prometheusWindow window of the Prometheus samples (10 s)
+     * @param prometheusHold   how long after a Prometheus window ends it waits for out-of-order requests: requests
+     *                         count there at their end, so samples are timely
      * @param usageRetention   how long after an hour's first emission late requests still update its usage
      * @param prometheusIdle   event time after which a label set without windows is forgotten
      */
-    public record Settings(Duration hold, Duration prometheusWindow, Duration usageRetention, Duration prometheusIdle) {
+    public record Settings(Duration hold, Duration prometheusWindow, Duration prometheusHold, Duration usageRetention,
+                           Duration prometheusIdle) {
 
         public static final Settings DEFAULTS = new Settings(Duration.ofMinutes(10), Duration.ofSeconds(10),
-                Duration.ofHours(2), Duration.ofMinutes(30));
+                Duration.ofSeconds(30), Duration.ofHours(2), Duration.ofMinutes(30));
 
         public Settings {
             Objects.requireNonNull(hold, "hold");
             Objects.requireNonNull(prometheusWindow, "prometheusWindow");
+            Objects.requireNonNull(prometheusHold, "prometheusHold");
             Objects.requireNonNull(usageRetention, "usageRetention");
             Objects.requireNonNull(prometheusIdle, "prometheusIdle");
         }
@@ -71,7 +76,8 @@ public final class LlmPipeline {
 
         DataStream<PrometheusTimeSeries> prometheus = requests
                 .keyBy(LlmMetricKeys.series(), Types.STRING)
-                .process(new LlmMetricsAggregator(s.prometheusWindow().toMillis(), hold), LlmTypes.WINDOW)
+                .process(new LlmMetricsAggregator(s.prometheusWindow().toMillis(), s.prometheusHold().toMillis(),
+                        LlmMetricsAggregator.CountAt.END), LlmTypes.WINDOW)
                 .name("llm-prometheus-windows").uid("llm-prometheus-windows")
                 .keyBy(LlmMetricKeys.seriesOfWindow(), Types.STRING)
                 .process(new LlmPrometheusSeries(s.prometheusIdle().toMillis()), LlmTypes.SERIES)

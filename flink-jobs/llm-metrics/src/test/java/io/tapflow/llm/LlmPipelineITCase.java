@@ -133,7 +133,8 @@ class LlmPipelineITCase {
         TenantResolver tenants = new TenantResolver(null, "it-salt");
         LlmPipeline.Streams out = LlmPipeline.build(exchanges,
                 new LlmRequestAnalyzer(LlmEndpoints.defaults(), tenants),
-                new LlmPipeline.Settings(Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofHours(1),
+                new LlmPipeline.Settings(Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(5),
+                        Duration.ofHours(1),
                         Duration.ofMinutes(30)));
         try (CloseableIterator<LlmRequest> requests = out.requests().collectAsync();
                 CloseableIterator<LlmMetric> metrics = out.metrics1m().collectAsync();

@@ -39,7 +39,7 @@ final class LlmWindowAccumulator implements Serializable {
         }
     }
 
-    /** A request that started in this window. */
+    /** A request counted in this window (started or ended in it, see {@link LlmMetricsAggregator.CountAt}). */
     void addStarted(LlmRequest r) {
         label(r);
         requests++;

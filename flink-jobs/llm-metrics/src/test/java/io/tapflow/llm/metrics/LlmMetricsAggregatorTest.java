@@ -157,4 +157,28 @@ class LlmMetricsAggregatorTest extends LlmTestBase {
             assertThat(restored.numKeyedStateEntries()).isZero();
         }
     }
+
+    @Test
+    void countedAtTheEndRowsAreTimelyAndConcurrencyCoversOpenWindows() throws Exception {
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(
+                new LlmMetricsAggregator(SIZE, 1_000, LlmMetricsAggregator.CountAt.END)), LlmMetricKeys.series(),
+                Types.STRING);
+        h.setup(JavaSerializedTypeInfo.forClass(LlmWindow.class).createSerializer(
+                h.getExecutionConfig().getSerializerConfig()));
+        try (h) {
+            h.open();
+            h.processWatermark(T0_MS + 5_000);
+            // 2 s .. 25 s: counted in [20 s, 30 s); in flight in the three windows it overlaps, all still open
+            process(h, builder(2_000_000, 23_000_000).setTtftUs(100_000L).build());
+            process(h, request(21_000_000, 1_000_000));
+            h.processWatermark(T0_MS + 3 * SIZE - 1 + 1_000);
+            List<LlmMetric> out = metrics(h);
+            assertThat(out).extracting(LlmMetric::getRequests).containsExactly(0L, 0L, 2L);
+            assertThat(out).extracting(LlmMetric::getConcurrencyMax).containsExactly(1L, 1L, 2L);
+            assertThat(out.get(0).getConcurrencyMean()).isCloseTo(0.8, within(1e-9));
+            assertThat(out.get(2).getTtftCount()).isEqualTo(1);
+            assertThat(h.numKeyedStateEntries()).isZero();
+            assertThat(h.numEventTimeTimers()).isZero();
+        }
+    }
 }
