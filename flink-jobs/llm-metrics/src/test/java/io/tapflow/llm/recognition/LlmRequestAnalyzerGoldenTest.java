@@ -155,4 +155,29 @@ class LlmRequestAnalyzerGoldenTest {
         assertThat(analyze(e).request()).isEqualTo(analyze(CapturedExchanges.exchanges("http1/09-ollama-json").get(0))
                 .request());
     }
+
+    /**
+     * Every golden split into random syscall-sized pieces (each keeping its segment's time), and every golden cut at
+     * a random byte: the split ones analyse to the same record, the cut ones never throw.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"http1/07-sse", "http1/08-ndjson", "http1/09-ollama-json",
+            "http1/10-sse-http10-close"})
+    void splitDeliveryChangesNothingAndCutsNeverThrow(String golden) {
+        List<DirectedSegment> segments = CapturedExchanges.connection(golden).segments();
+        LlmRequest whole = analyze(CapturedExchanges.exchanges(segments, LlmExchange.End.RESPONSE_ENDED).get(0))
+                .request();
+        java.util.Random random = new java.util.Random(golden.hashCode());
+        for (int i = 0; i < 20; i++) {
+            List<DirectedSegment> split = io.tapflow.protocols.testing.Decoding.split(segments, random);
+            assertThat(analyze(CapturedExchanges.exchanges(split, LlmExchange.End.RESPONSE_ENDED).get(0)).request())
+                    .isEqualTo(whole);
+            List<DirectedSegment> cut = io.tapflow.protocols.testing.Decoding.cut(segments, random);
+            for (LlmExchange e : CapturedExchanges.exchanges(cut, LlmExchange.End.CUT)) {
+                LlmRequest r = analyze(e).request();
+                assertThat(r.getOutputTokens()).isLessThanOrEqualTo(whole.getOutputTokens());
+                assertThat(r.getRequestId()).isEqualTo(whole.getRequestId());
+            }
+        }
+    }
 }
