@@ -13,7 +13,8 @@ import java.util.Optional;
  * record (the request id hashes agent, socket and data_seq of the request's first byte). Bad input never throws:
  * it yields a record whose {@code error} says what was wrong, and {@link Analysis#malformedParts()} counts it.
  *
- * <p>Rules beyond the contract docs: a response that ended without its dialect's terminal event is incomplete; an
+ * <p>Rules beyond the contract docs: a stream that ended without its dialect's terminal event, or that carried an
+ * error event (a server error mid-stream), is incomplete; an
  * HTTP error response without usage estimates 0 input tokens (providers do not bill rejected requests); input
  * tokens are estimated as prompt characters / 4, rounded up; output tokens of a stream without usage are its
  * content-bearing events (servers send about one token per event), of a JSON body without usage its text / 4.
@@ -50,7 +51,7 @@ public final class LlmRequestAnalyzer implements Serializable {
         }
         boolean ended = ctx.end() == LlmExchange.End.RESPONSE_ENDED && response != null && !response.truncated();
         boolean complete = response != null && ctx.end() != LlmExchange.End.TIMEOUT
-                && (scan.streamed ? scan.terminal : ended);
+                && (scan.streamed ? scan.terminal && scan.providerError == null : ended);
         boolean stream = response != null && (scan.streamed || !response.events().isEmpty())
                 || response == null && (body.stream() != null ? body.stream() : endpoint.streamDefault());
 

@@ -48,9 +48,10 @@ final class TgiChunkReader implements ChunkReader {
             prompt = (long) details.get("prefill").size();
         }
         JsonNode generatedText = node.get("generated_text");
-        boolean done = hasDetails || (streamed && generatedText != null && !generatedText.isNull());
+        // the last stream event and a /generate body carry generated_text; an error event carries neither
+        boolean done = hasDetails || (generatedText != null && !generatedText.isNull());
         return new Chunk(content, chars, hasDetails ? ChunkReader.text(details, "finish_reason") : null, prompt,
-                hasDetails ? ChunkReader.count(details, "generated_tokens") : null, done || !streamed, null,
+                hasDetails ? ChunkReader.count(details, "generated_tokens") : null, done, null,
                 ChunkReader.error(node));
     }
 }

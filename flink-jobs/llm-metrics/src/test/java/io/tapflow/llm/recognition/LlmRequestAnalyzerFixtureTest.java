@@ -194,4 +194,20 @@ class LlmRequestAnalyzerFixtureTest {
                 .get().extracting(LlmEndpoint::provider).isEqualTo("gw");
         assertThat(endpoints.recognize(HttpFixture.post("/v1/embeddings", "{}", 0).exchange().request())).isEmpty();
     }
+
+    @Test
+    void errorEventMidStreamMakesTheRequestIncomplete() {
+        HttpFixture f = HttpFixture.post("/generate_stream", "{\"inputs\":\"abcd\"}", 0)
+                .streamHead("text/event-stream", 500)
+                .chunk("data:{\"index\":1,\"token\":{\"id\":1,\"text\":\"a\",\"special\":false},"
+                        + "\"generated_text\":null,\"details\":null}\n\n", 10_000)
+                .chunk("data:{\"error\":\"Request failed during generation: CUDA out of memory\","
+                        + "\"error_type\":\"generation\"}\n\n", 20_000)
+                .lastChunk(21_000);
+        LlmRequest r = analyze(f).request();
+        assertThat(r.getComplete()).isFalse();
+        assertThat(r.getError()).isEqualTo("Request failed during generation: CUDA out of memory");
+        assertThat(r.getOutputTokens()).isEqualTo(1);
+        assertThat(r.getTokensEstimated()).isTrue();
+    }
 }
