@@ -1,5 +1,7 @@
 package io.tapflow.collector;
 
+import io.tapflow.collector.bpf.BpfEventSource;
+import io.tapflow.collector.bpf.BpfSettings;
 import io.tapflow.collector.config.CollectorConfig;
 import io.tapflow.collector.config.CollectorOption;
 import io.tapflow.collector.config.ConfigException;
@@ -26,6 +28,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -47,7 +50,6 @@ public final class CollectorMain {
     public static final int EXIT_OK = 0;
     public static final int EXIT_FAILURE = 1;
     public static final int EXIT_CONFIG = 2;
-    public static final int EXIT_EBPF_NOT_WIRED = 6;
 
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(200);
     private static final long PROCESS_SWEEP_NANOS = TimeUnit.SECONDS.toNanos(5);
@@ -110,9 +112,19 @@ public final class CollectorMain {
                 err.println("tapflow collector: " + failure.get().reason());
                 return failure.get().exitCode();
             }
-            err.println("tapflow collector: eBPF source not wired in this build (use --replay FILE to replay a"
-                    + " capture)");
-            return EXIT_EBPF_NOT_WIRED;
+            BpfEventSource source = BpfEventSource.open(identity, filter, BpfSettings.defaults());
+            Supplier<Map<String, Long>> kernelCounters = () -> {
+                Map<String, Long> counters = new LinkedHashMap<>();
+                try {
+                    source.kernelCounters().forEach((counter, value) ->
+                            counters.put("kernel_" + counter.name().toLowerCase(Locale.ROOT), value));
+                } catch (IOException e) {
+                    LOG.warn("reading the kernel counters failed: {}", e.toString());
+                }
+                return counters;
+            };
+            return runSource(config, identity, source, filter, kernelCounters,
+                    () -> "eBPF capture: " + kernelCounters.get());
         }
         Path file = Path.of(config.string(CollectorOption.REPLAY));
         ReplayOptions replayOptions = ReplayOptions.defaults()

@@ -56,13 +56,6 @@ class AgentProcessITCase {
     }
 
     @Test
-    void ebpfPathSaysItIsNotWiredYet() throws Exception {
-        Result result = run(List.of(), 60);
-        assertThat(result.exitCode()).isEqualTo(CollectorMain.EXIT_EBPF_NOT_WIRED);
-        assertThat(result.stderr()).contains("eBPF source not wired in this build");
-    }
-
-    @Test
     void badConfigurationIsOneLineAndExitCode2() throws Exception {
         Result result = run(List.of("--replay", CollectorItBase.capture("redis.pcapng").toString(),
                 "--payload-bytes", "5000"), 60);

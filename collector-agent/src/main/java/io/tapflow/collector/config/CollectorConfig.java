@@ -245,7 +245,7 @@ public final class CollectorConfig {
                 options marked Reloadable are re-read from the config file while running when it changes.
 
                 Exit codes: 0 ok, 1 failure while running, 2 bad configuration, 3 not privileged (needs root or
-                CAP_BPF+CAP_PERFMON), 4 no kernel BTF, 5 tracefs unavailable, 6 eBPF source not in this build.
+                CAP_BPF+CAP_PERFMON), 4 no kernel BTF, 5 tracefs unavailable.
 
                 Options:
                 """);

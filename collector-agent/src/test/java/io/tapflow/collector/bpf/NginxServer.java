@@ -12,11 +12,11 @@ import java.util.List;
  * A real nginx (Debian nginx-light) on 127.0.0.1 and [::1], one process (master_process off, so the pid that
  * serves is the pid we started), everything it writes under a temporary directory.
  */
-final class NginxServer implements AutoCloseable {
+public final class NginxServer implements AutoCloseable {
 
-    static final String BODY = "hello from nginx\n";
+    public static final String BODY = "hello from nginx\n";
 
-    final int port;
+    public final int port;
     private final InstanceDir dir;
     private final ManagedProcess process;
 
@@ -26,7 +26,7 @@ final class NginxServer implements AutoCloseable {
         this.process = process;
     }
 
-    static NginxServer start() {
+    public static NginxServer start() {
         InstanceDir dir = InstanceDir.temporary("nginx-bpf-it");
         return ManagedProcess.launch(dir, "nginx", "nginx-light", binary -> {
             int port = FreePorts.find();
@@ -62,7 +62,7 @@ final class NginxServer implements AutoCloseable {
         });
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
@@ -72,7 +72,7 @@ final class NginxServer implements AutoCloseable {
         dir.close();
     }
 
-    static String curl() {
+    public static String curl() {
         return Binaries.locate("curl", "curl").toString();
     }
 }
