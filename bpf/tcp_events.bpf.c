@@ -64,6 +64,43 @@ static __always_inline void tf_tcp_read_counters(struct tf_tcp_event *ev, struct
 	ev->flags |= TF_TCP_HAS_SRTT | TF_TCP_HAS_RETRANS | TF_TCP_HAS_BYTES;
 }
 
+/*
+ * RTT rate-limit gate. tcp_probe fires for every segment received, and almost all of them are inside the socket's
+ * sampling interval; answering that from tf_sockets (a hash lookup per segment) cost ~200 ns per segment. This
+ * direct-mapped table answers it with an inlined array lookup: one u64 per slot, the sk's tag in the high half and
+ * the ms time of its last sample in the low half, written with a single store so a reader never sees one socket's
+ * tag with another's time. A miss (slot held by another socket) falls back to tf_sockets, which stays the
+ * authority, so the gate can only skip work, never change what is sampled. A new connection at a reused sk address
+ * clears the slot (tf_rtt_gate_clear), so it does not inherit the old connection's last sample time.
+ */
+#define TF_RTT_GATE_SLOTS 4096
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, TF_RTT_GATE_SLOTS);
+	__type(key, __u32);
+	__type(value, __u64);
+} tf_rtt_gate SEC(".maps");
+
+static __always_inline __u32 tf_rtt_gate_index(__u64 sk)
+{
+	return (__u32)(((sk >> 6) * 0x9E3779B97F4A7C15ull) >> 52) & (TF_RTT_GATE_SLOTS - 1);
+}
+
+/* A tag that tells the sockets sharing a slot apart (sock objects are at least 64-byte aligned). */
+static __always_inline __u32 tf_rtt_gate_tag(__u64 sk)
+{
+	return (__u32)(sk >> 6) | 1; /* never 0: an empty slot matches no socket */
+}
+
+static __always_inline void tf_rtt_gate_clear(__u64 sk)
+{
+	__u32 index = tf_rtt_gate_index(sk);
+	__u64 *slot = bpf_map_lookup_elem(&tf_rtt_gate, &index);
+	if (slot && (__u32)(*slot >> 32) == tf_rtt_gate_tag(sk))
+		*slot = 0;
+}
+
 SEC("tp/sock/inet_sock_set_state")
 int handle_inet_sock_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 {
@@ -80,6 +117,7 @@ int handle_inet_sock_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 	if (new_state == TF_KSTATE_SYN_SENT) {
 		/* Active open, inside connect(): the current task owns the socket. */
 		state = tf_sock_new(key, TF_ROLE_CLIENT);
+		tf_rtt_gate_clear(key);
 		if (!state)
 			return 0;
 		state->connect_start_ns = now;
@@ -105,6 +143,7 @@ int handle_inet_sock_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 	if (new_state == TF_KSTATE_SYN_RECV) {
 		/* A passive open creates the child socket in SYN_RECV: a new connection at this address. */
 		state = tf_sock_new(key, TF_ROLE_SERVER);
+		tf_rtt_gate_clear(key);
 		if (state)
 			state->connect_start_ns = now;
 		return 0;
@@ -165,23 +204,37 @@ int handle_tcp_retransmit_skb(struct trace_event_raw_tcp_retransmit_skb *ctx)
 SEC("tp/tcp/tcp_probe")
 int handle_tcp_probe(struct trace_event_raw_tcp_probe *ctx)
 {
-	struct sock *sk = (struct sock *)ctx->skaddr;
-	if (!sk)
+	__u64 key = (__u64)ctx->skaddr;
+	if (!key)
 		return 0;
-	struct tf_sock_state *state = tf_sock_get((__u64)sk);
 	struct tf_config *cfg = tf_config();
-	if (!state || !cfg)
+	__u32 index = tf_rtt_gate_index(key);
+	__u64 *slot = bpf_map_lookup_elem(&tf_rtt_gate, &index);
+	if (!cfg || !slot)
 		return 0;
-	/* tcp_probe fires for every segment received: one sample per socket per interval is plenty. */
 	__u64 now = bpf_ktime_get_ns();
-	if (state->last_rtt_ns && now - state->last_rtt_ns < (__u64)cfg->rtt_interval_ms * 1000000) {
+	__u32 now_ms = (__u32)(now / 1000000);
+	__u64 gate = *slot;
+	/* u32 ms arithmetic wraps every 49 days; the difference is still right for intervals below that. */
+	if ((__u32)(gate >> 32) == tf_rtt_gate_tag(key) && now_ms - (__u32)gate < cfg->rtt_interval_ms) {
 		tf_count(TF_CNT_RTT_SUPPRESSED);
 		return 0;
 	}
-	__u32 srtt = BPF_CORE_READ((struct tcp_sock *)sk, srtt_us) >> 3;
+	struct sock *sk = (struct sock *)key;
+	struct tf_sock_state *state = tf_sock_get(key);
+	if (!state)
+		return 0;
+	if (state->last_rtt_ns && now - state->last_rtt_ns < (__u64)cfg->rtt_interval_ms * 1000000) {
+		*slot = (__u64)tf_rtt_gate_tag(key) << 32 | (__u32)(state->last_rtt_ns / 1000000);
+		tf_count(TF_CNT_RTT_SUPPRESSED);
+		return 0;
+	}
+	/* srtt as tcp_sock.srtt_us >> 3, which the tracepoint already computed. */
+	__u32 srtt = ctx->srtt;
 	if (!srtt)
 		return 0;
 	state->last_rtt_ns = now;
+	*slot = (__u64)tf_rtt_gate_tag(key) << 32 | now_ms;
 	struct tf_tcp_event ev;
 	if (!tf_tcp_begin(&ev, sk, state, TF_TCP_RTT_SAMPLE))
 		return 0;

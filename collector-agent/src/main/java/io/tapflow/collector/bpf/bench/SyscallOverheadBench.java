@@ -23,6 +23,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * What the probes cost the traced application: a child process writes {@code --writes} × {@code --bytes} bytes
  * over loopback TCP without the probes, with them capturing every call, and with the port denied by the filter;
  * prints ns added per write, events drained per second and kernel drops. Needs root (it loads the probes).
+ * With {@code sysctl kernel.bpf_stats_enabled=1} it also prints each program's in-kernel ns per run for the
+ * captured and the port-denied phase (needs bpftool), which a loaded machine distorts far less than wall time.
  * Usage: {@code SyscallOverheadBench [--writes N] [--bytes B] [--payload P]}.
  */
 public final class SyscallOverheadBench {
@@ -39,13 +41,17 @@ public final class SyscallOverheadBench {
 
         AgentIdentity identity = new AgentIdentity("bench", "localhost");
         CaptureFilter all = new CaptureFilter(Set.of(), Set.of(), Set.of(), Set.of(), Set.of(), Set.of(), payload, 1);
+        boolean stats = BpfProgramStats.enabled();
+        Set<Integer> foreign = stats ? BpfProgramStats.idsNow() : Set.of();
         try (BpfEventSource source = BpfEventSource.open(identity, all, BpfSettings.defaults())) {
             Drainer drainer = new Drainer(source);
             Thread thread = new Thread(drainer, "drain");
             thread.start();
+            Map<String, BpfProgramStats.Counters> before = stats ? BpfProgramStats.snapshot(foreign) : Map.of();
             long start = System.nanoTime();
             double captured = runChild(freePort(), writes, bytes);
             double seconds = (System.nanoTime() - start) / 1e9;
+            Map<String, BpfProgramStats.Counters> after = stats ? BpfProgramStats.snapshot(foreign) : Map.of();
             drainer.stop(thread);
             Map<KernelCounter, Long> counters = source.kernelCounters();
             System.out.printf("captured (payload %d B):  %8.0f ns/write  (+%.0f ns per captured write)%n",
@@ -55,12 +61,20 @@ public final class SyscallOverheadBench {
             System.out.printf("kernel: events %d, drops (ring buffer full) %d, payload faults %d%n",
                     counters.get(KernelCounter.EVENTS), counters.get(KernelCounter.DROP_RINGBUF_FULL),
                     counters.get(KernelCounter.PAYLOAD_FAULT));
+            if (stats) {
+                BpfProgramStats.print("captured", before, after);
+            }
 
             int port = freePort();
             source.updateFilter(all.withDenyPorts(Set.of(port)));
+            before = stats ? BpfProgramStats.snapshot(foreign) : Map.of();
             double filtered = runChild(port, writes, bytes);
+            after = stats ? BpfProgramStats.snapshot(foreign) : Map.of();
             System.out.printf("port denied by filter:   %8.0f ns/write  (+%.0f ns per filtered write)%n",
                     filtered, filtered - baseline);
+            if (stats) {
+                BpfProgramStats.print("port denied", before, after);
+            }
         }
     }
 
