@@ -131,12 +131,15 @@ static __always_inline struct sock *tf_sock_from_fd(struct task_struct *task, in
 	struct fdtable *fdt = task->files->fdt;
 	if ((unsigned int)fd >= fdt->max_fds)
 		return 0;
-	/* fdt->fd is a pointer to pointers, which the verifier treats as a number: one helper read for the slot. */
-	struct file *slot = 0;
-	bpf_probe_read_kernel(&slot, sizeof(slot), (void *)fdt->fd + (__u64)fd * sizeof(slot));
-	if (!slot)
+	/*
+	 * fdt->fd is an array of pointers, which BTF cannot type as such: the verifier hands it over as a number.
+	 * The slot is read as the one member of a struct that is nothing but a pointer (llist_node), so it is a plain
+	 * guarded load too instead of a bpf_probe_read_kernel call.
+	 */
+	struct llist_node *slot = TF_CAST(struct llist_node, (__u64)fdt->fd + (__u64)fd * sizeof(void *));
+	struct file *file = TF_CAST(struct file, slot->next);
+	if (!file)
 		return 0;
-	struct file *file = TF_CAST(struct file, slot);
 	if ((file->f_inode->i_mode & TF_S_IFMT) != TF_S_IFSOCK)
 		return 0;
 	struct socket *sock = TF_CAST(struct socket, file->private_data);
@@ -195,20 +198,21 @@ static __noinline int tf_emit_data(struct tf_emit_args *args, struct tf_sock_sta
 	if (!scratch)
 		return 0;
 	struct tf_data_event *ev = &scratch->event;
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct task_struct *task = bpf_get_current_task_btf();
 	struct sock *sk = TF_CAST(struct sock, args->call.sk);
+	__u64 now = bpf_ktime_get_ns();
 
 	ev->type = TF_EVENT_SOCKET_DATA;
-	ev->tgid = pid_tgid >> 32;
-	ev->tid = (__u32)pid_tgid;
+	ev->tgid = task->tgid;
+	ev->tid = task->pid;
 	ev->fd = args->call.fd;
 	ev->socket_id = state->id;
 	ev->ts_ns = args->call.ts_ns;
-	ev->duration_ns = bpf_ktime_get_ns() - args->call.ts_ns;
+	ev->duration_ns = now - args->call.ts_ns;
 	ev->byte_count = args->bytes;
 	ev->data_seq = __sync_fetch_and_add(&state->data_seq[args->call.direction == TF_DIR_EGRESS], args->bytes);
 	ev->thread_trace_id = args->thread_trace_id;
-	ev->cgroup_id = bpf_get_current_cgroup_id();
+	ev->cgroup_id = task->cgroups->dfl_cgrp->kn->id; /* what bpf_get_current_cgroup_id returns, without the call */
 	ev->netns_inode = sk->__sk_common.skc_net.net->ns.inum;
 	ev->tcp_seq = args->call.tcp_seq + args->seq_offset;
 	__builtin_memset(ev->local_addr, 0, sizeof(ev->local_addr));
@@ -220,9 +224,12 @@ static __noinline int tf_emit_data(struct tf_emit_args *args, struct tf_sock_sta
 		*(__u32 *)ev->remote_addr = sk->__sk_common.skc_daddr;
 		ev->family = TF_FAMILY_IPV4;
 	} else {
-		/* tf_sock_from_fd let only INET and INET6 through. Read as 16 bytes at once (FINDINGS). */
-		bpf_core_read(ev->local_addr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
-		bpf_core_read(ev->remote_addr, 16, &sk->__sk_common.skc_v6_daddr);
+		/* tf_sock_from_fd let only INET and INET6 through. Word by word: whole-field reads, never a byte
+		 * (BPF_CORE_READ_INTO into a byte array copies one byte: FINDINGS). */
+		for (int i = 0; i < 4; i++) {
+			((__u32 *)ev->local_addr)[i] = sk->__sk_common.skc_v6_rcv_saddr.in6_u.u6_addr32[i];
+			((__u32 *)ev->remote_addr)[i] = sk->__sk_common.skc_v6_daddr.in6_u.u6_addr32[i];
+		}
 		ev->family = TF_FAMILY_IPV6;
 	}
 	ev->l4_protocol = sk->sk_type == TF_SOCK_STREAM ? TF_L4_TCP : TF_L4_UDP;
@@ -230,7 +237,10 @@ static __noinline int tf_emit_data(struct tf_emit_args *args, struct tf_sock_sta
 	ev->direction = args->call.direction;
 	ev->syscall = args->call.syscall;
 	ev->flags = TF_DATA_HAS_NETNS | (args->call.has_seq ? TF_DATA_HAS_TCP_SEQ : 0);
-	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
+	/* task->comm is NUL-padded by the kernel (__set_task_comm): two loads instead of bpf_get_current_comm's
+	 * strscpy + memset. */
+	((__u64 *)ev->comm)[0] = ((__u64 *)task->comm)[0];
+	((__u64 *)ev->comm)[1] = ((__u64 *)task->comm)[1];
 
 	__u64 want = args->bytes < args->payload_cap ? args->bytes : args->payload_cap;
 	__u64 copied = 0;
@@ -256,7 +266,7 @@ static __noinline int tf_emit_data(struct tf_emit_args *args, struct tf_sock_sta
 	}
 	TF_CLAMP(copied, TF_MAX_PAYLOAD);
 	ev->payload_len = copied;
-	tf_emit(scratch, sizeof(struct tf_data_event) + copied);
+	tf_emit(scratch, sizeof(struct tf_data_event) + copied, now);
 	return 0;
 }
 
@@ -268,15 +278,14 @@ static __noinline int tf_emit_data(struct tf_emit_args *args, struct tf_sock_sta
 static __always_inline int tf_enter_data(struct trace_event_raw_sys_enter *ctx, __u8 syscall, __u8 kind,
 					 __u8 direction)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u32 tgid = pid_tgid >> 32;
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u32 tgid = task->tgid;
 	if (tgid == tf_own_tgid)
 		return 0;
 	struct tf_config *cfg = tf_config();
 	if (!cfg || !tf_pid_allowed(cfg, tgid))
 		return 0;
 	int fd = (int)ctx->args[0];
-	struct task_struct *task = bpf_get_current_task_btf();
 	struct sock *sk = tf_sock_from_fd(task, fd);
 	if (!sk)
 		return 0;

@@ -75,6 +75,8 @@ static __always_inline void tf_tcp_read_counters(struct tf_tcp_event *ev, struct
  */
 #define TF_RTT_GATE_SLOTS 4096
 
+extern unsigned long CONFIG_HZ __kconfig __weak;
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, TF_RTT_GATE_SLOTS);
@@ -137,7 +139,7 @@ int handle_inet_sock_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 		ev.old_state = old_state;
 		ev.new_state = new_state;
 		ev.flags |= TF_TCP_HAS_PID | TF_TCP_HAS_OLD_STATE | TF_TCP_HAS_NEW_STATE;
-		tf_emit(&ev, sizeof(ev));
+		tf_emit(&ev, sizeof(ev), ev.ts_ns);
 		return 0;
 	}
 	if (new_state == TF_KSTATE_SYN_RECV) {
@@ -180,7 +182,7 @@ int handle_inet_sock_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 		ev.flags |= TF_TCP_HAS_CLOSE_TYPE;
 		tf_tcp_read_counters(&ev, sk);
 	}
-	tf_emit(&ev, sizeof(ev));
+	tf_emit(&ev, sizeof(ev), ev.ts_ns);
 	return 0;
 }
 
@@ -197,7 +199,7 @@ int handle_tcp_retransmit_skb(struct trace_event_raw_tcp_retransmit_skb *ctx)
 	ev.total_retrans = BPF_CORE_READ((struct tcp_sock *)sk, total_retrans);
 	ev.new_state = BPF_CORE_READ(sk, __sk_common.skc_state);
 	ev.flags |= TF_TCP_HAS_RETRANS | TF_TCP_HAS_NEW_STATE;
-	tf_emit(&ev, sizeof(ev));
+	tf_emit(&ev, sizeof(ev), ev.ts_ns);
 	return 0;
 }
 
@@ -212,11 +214,14 @@ int handle_tcp_probe(struct trace_event_raw_tcp_probe *ctx)
 	__u64 *slot = bpf_map_lookup_elem(&tf_rtt_gate, &index);
 	if (!cfg || !slot)
 		return 0;
-	__u64 now = bpf_ktime_get_ns();
-	__u32 now_ms = (__u32)(now / 1000000);
+	/* The gate keeps time in jiffies: reading them is a load, where bpf_ktime_get_ns reads the (paravirtual)
+	 * clock, a fifth of this program's time (the coarse clock helper is refused to tracing programs). u32
+	 * jiffies wrap after 49 days at HZ=1000; differences stay right for intervals below that. Without CONFIG_HZ
+	 * (no kernel config to read) the gate is off and every call takes the exact path. */
+	__u32 now_j = (__u32)bpf_jiffies64();
+	__u32 interval_j = (__u32)((__u64)cfg->rtt_interval_ms * CONFIG_HZ / 1000);
 	__u64 gate = *slot;
-	/* u32 ms arithmetic wraps every 49 days; the difference is still right for intervals below that. */
-	if ((__u32)(gate >> 32) == tf_rtt_gate_tag(key) && now_ms - (__u32)gate < cfg->rtt_interval_ms) {
+	if (CONFIG_HZ && (__u32)(gate >> 32) == tf_rtt_gate_tag(key) && now_j - (__u32)gate < interval_j) {
 		tf_count(TF_CNT_RTT_SUPPRESSED);
 		return 0;
 	}
@@ -224,8 +229,12 @@ int handle_tcp_probe(struct trace_event_raw_tcp_probe *ctx)
 	struct tf_sock_state *state = tf_sock_get(key);
 	if (!state)
 		return 0;
+	__u64 now = bpf_ktime_get_ns();
 	if (state->last_rtt_ns && now - state->last_rtt_ns < (__u64)cfg->rtt_interval_ms * 1000000) {
-		*slot = (__u64)tf_rtt_gate_tag(key) << 32 | (__u32)(state->last_rtt_ns / 1000000);
+		/* Remember when that sample was, in jiffies, rounded down: the gate may hand a call more to this
+		 * authoritative check, never keep a due sample from it. */
+		__u32 ago_j = (__u32)((now - state->last_rtt_ns) * CONFIG_HZ / 1000000000) + 1;
+		*slot = (__u64)tf_rtt_gate_tag(key) << 32 | (__u32)(now_j - ago_j);
 		tf_count(TF_CNT_RTT_SUPPRESSED);
 		return 0;
 	}
@@ -234,12 +243,12 @@ int handle_tcp_probe(struct trace_event_raw_tcp_probe *ctx)
 	if (!srtt)
 		return 0;
 	state->last_rtt_ns = now;
-	*slot = (__u64)tf_rtt_gate_tag(key) << 32 | now_ms;
+	*slot = (__u64)tf_rtt_gate_tag(key) << 32 | now_j;
 	struct tf_tcp_event ev;
 	if (!tf_tcp_begin(&ev, sk, state, TF_TCP_RTT_SAMPLE))
 		return 0;
 	tf_tcp_read_counters(&ev, sk);
-	tf_emit(&ev, sizeof(ev));
+	tf_emit(&ev, sizeof(ev), ev.ts_ns);
 	return 0;
 }
 
@@ -256,7 +265,7 @@ static __always_inline int tf_reset(struct sock *sk, __u8 type)
 		return 0;
 	ev.new_state = BPF_CORE_READ(sk, __sk_common.skc_state);
 	ev.flags |= TF_TCP_HAS_NEW_STATE;
-	tf_emit(&ev, sizeof(ev));
+	tf_emit(&ev, sizeof(ev), ev.ts_ns);
 	return 0;
 }
 
