@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -53,8 +54,12 @@ final class BpfProgramStats {
         return byName;
     }
 
-    /** Prints runs and ns/run per program between two snapshots, busiest first; programs that did not run are left out. */
-    static void print(String phase, Map<String, Counters> before, Map<String, Counters> after) {
+    /**
+     * Prints runs and ns/run per program between two snapshots, busiest first, leaving out programs that did not
+     * run; adds the ns/run of programs that ran at least 1000 times to {@code summary}.
+     */
+    static void print(String phase, Map<String, Counters> before, Map<String, Counters> after,
+            Map<String, List<Double>> summary) {
         System.out.printf("  bpf_stats (%s):%n", phase);
         after.entrySet().stream()
                 .map(e -> {
@@ -64,8 +69,14 @@ final class BpfProgramStats {
                 })
                 .filter(e -> e.getValue().runs > 0)
                 .sorted((x, y) -> Long.compare(y.getValue().runs, x.getValue().runs))
-                .forEach(e -> System.out.printf("    %-28s %10d runs %7.0f ns/run%n", e.getKey(), e.getValue().runs,
-                        (double) e.getValue().nanos / e.getValue().runs));
+                .forEach(e -> {
+                    double perRun = (double) e.getValue().nanos / e.getValue().runs;
+                    System.out.printf("    %-28s %10d runs %7.0f ns/run%n", e.getKey(), e.getValue().runs, perRun);
+                    if (e.getValue().runs >= 1000) {
+                        summary.computeIfAbsent("bpf_stats " + phase + ": " + e.getKey() + " ns/run",
+                                k -> new ArrayList<>()).add(perRun);
+                    }
+                });
     }
 
     private static Map<Integer, Map.Entry<String, Counters>> snapshotById() throws IOException, InterruptedException {
