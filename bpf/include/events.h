@@ -151,6 +151,9 @@ struct tf_tcp_event {
 #define TF_CNT_RTT_SUPPRESSED 4      /* tcp_probe samples skipped by the per-socket rate limit */
 #define TF_CNT_MAX 8
 
+/* Entries of the port filter array (tf_port_filter), indexed by port. */
+#define TF_PORTS 65536
+
 /* Bits of the port/pid/cgroup filter map values. */
 #define TF_FILTER_ALLOW 0x1
 #define TF_FILTER_DENY 0x2
