@@ -307,6 +307,7 @@ static __always_inline int tf_enter_data(struct trace_event_raw_sys_enter *ctx, 
 	thread->kind = kind;
 	thread->direction = direction;
 	thread->has_seq = 0;
+	thread->tcp_seq = 0; /* UDP: 0 in the event, as before (the slot still holds the previous call's) */
 	if (sk->sk_protocol == TF_IPPROTO_TCP) {
 		/* The peer sees the same numbers for the same bytes (FINDINGS); snd_nxt/rcv_nxt do not. */
 		struct tcp_sock *tp = TF_CAST(struct tcp_sock, sk);
