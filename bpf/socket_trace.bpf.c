@@ -4,7 +4,7 @@
  * AF_INET/AF_INET6 sockets, plus connect/accept/accept4 (role) and close (forget UDP sockets).
  *
  * Enter: own tgid out first, then filters, then the fd -> sock walk, and the state the exit needs (entry time,
- * buffer pointers, tcp_seq at entry) in an LRU hash keyed by thread. Exit: one event per call that moved bytes
+ * buffer pointers, tcp_seq at entry) in the thread's task storage. Exit: one event per call that moved bytes
  * (per message for mmsg), payload copied from the user buffers after the call (received bytes exist only then).
  */
 #include "vmlinux.h"
@@ -37,11 +37,17 @@ char LICENSE[] SEC("license") = "GPL";
 #define TF_KIND_CONNECT 4
 #define TF_KIND_ACCEPT 5
 
-/* What a syscall's exit needs from its entry. */
-struct tf_call {
+/*
+ * Per-thread state in task local storage: what a syscall's exit needs from its entry, and the thread_trace_id the
+ * thread carries. Task storage instead of a hash keyed by pid_tgid: the lookup is a slot in the task itself (no
+ * hashing, no LRU lock, no update/delete per call), it dies with the thread (nothing leaks when a thread exits
+ * mid-syscall), and a reused tid never inherits a dead thread's state.
+ */
+struct tf_thread {
 	__u64 ts_ns;
 	__u64 sk;
 	__u64 ptr;        /* buf, iovec array, user_msghdr or mmsghdr array */
+	__u64 thread_trace_id; /* AutoTracing: the id the thread currently carries, 0 = none */
 	__u32 count;      /* iovcnt or vlen */
 	__s32 fd;
 	__u32 tcp_seq;
@@ -49,22 +55,30 @@ struct tf_call {
 	__u8 kind;
 	__u8 direction;
 	__u8 has_seq;
+	__u8 pending;     /* set by an entry the exit must handle, cleared by that exit */
+	__u8 _pad[7];
 };
 
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH); /* a thread dying mid-syscall must not leak an entry */
-	__uint(max_entries, 16384);
-	__type(key, __u64); /* pid_tgid */
-	__type(value, struct tf_call);
-} tf_calls SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct tf_thread);
+} tf_threads SEC(".maps");
 
-/* AutoTracing: the thread_trace_id each thread currently carries. */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u32); /* tid */
-	__type(value, __u64);
-} tf_thread_trace SEC(".maps");
+/* The entry state copied into an exit (the call fields of tf_thread). */
+struct tf_call {
+	__u64 ts_ns;
+	__u64 sk;
+	__u64 ptr;
+	__u32 count;
+	__s32 fd;
+	__u32 tcp_seq;
+	__u8 syscall;
+	__u8 kind;
+	__u8 direction;
+	__u8 has_seq;
+};
 
 /* A record under construction: the header, then room for the payload plus slack, so a masked offset plus a
  * clamped length is provably inside the buffer for the verifier. */
@@ -100,29 +114,39 @@ struct tf_emit_args {
  */
 #define TF_CLAMP(var, max) asm volatile("if %0 <= %1 goto +1; %0 = %1" : "+r"(var) : "i"(max))
 
-static __always_inline struct sock *tf_sock_from_fd(int fd)
+/*
+ * Kernel structs are read with plain loads through BTF pointers (bpf_get_current_task_btf, bpf_rdonly_cast): the
+ * verifier turns them into exception-guarded loads of a few ns each, where every bpf_probe_read_kernel (what
+ * BPF_CORE_READ expands to) is a helper call of 30..60 ns in a VM. The fd -> sock walk is ten such reads, on every
+ * read and write on the host, so this is most of what the probes cost (bpf/README.md has the numbers).
+ */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+#define TF_CAST(type, ptr) ((type *)bpf_rdonly_cast((void *)(ptr), bpf_core_type_id_kernel(type)))
+
+/* The AF_INET/AF_INET6 sock behind fd of the current task, or 0 (not a socket, another family, no such fd). */
+static __always_inline struct sock *tf_sock_from_fd(struct task_struct *task, int fd)
 {
 	if (fd < 0)
 		return 0;
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	if (!fdt || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+	struct fdtable *fdt = task->files->fdt;
+	if ((unsigned int)fd >= fdt->max_fds)
 		return 0;
-	struct file **fds = BPF_CORE_READ(fdt, fd);
-	struct file *file = 0;
-	bpf_core_read(&file, sizeof(file), &fds[fd]);
+	/*
+	 * fdt->fd is an array of pointers, which BTF cannot type as such: the verifier hands it over as a number.
+	 * The slot is read as the one member of a struct that is nothing but a pointer (llist_node), so it is a plain
+	 * guarded load too instead of a bpf_probe_read_kernel call.
+	 */
+	struct llist_node *slot = TF_CAST(struct llist_node, (__u64)fdt->fd + (__u64)fd * sizeof(void *));
+	struct file *file = TF_CAST(struct file, slot->next);
 	if (!file)
 		return 0;
-	umode_t mode = BPF_CORE_READ(file, f_inode, i_mode);
-	if ((mode & TF_S_IFMT) != TF_S_IFSOCK)
+	if ((file->f_inode->i_mode & TF_S_IFMT) != TF_S_IFSOCK)
 		return 0;
-	struct socket *sock = BPF_CORE_READ(file, private_data);
-	if (!sock)
-		return 0;
-	struct sock *sk = BPF_CORE_READ(sock, sk);
+	struct socket *sock = TF_CAST(struct socket, file->private_data);
+	struct sock *sk = sock->sk;
 	if (!sk)
 		return 0;
-	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	__u16 family = sk->__sk_common.skc_family;
 	if (family != TF_AF_INET && family != TF_AF_INET6)
 		return 0;
 	return sk;
@@ -143,18 +167,17 @@ static __always_inline __u8 tf_guess_role(__u16 local_port, __u16 remote_port)
  * rest of the request); every call the thread then makes on client-role sockets carries it; its write on the
  * server-role socket (the response) carries it one last time and clears it.
  */
-static __always_inline __u64 tf_thread_trace_id(__u32 tid, __u8 role, __u8 direction)
+static __always_inline __u64 tf_thread_trace_id(struct tf_thread *thread, __u8 role, __u8 direction)
 {
-	__u64 *current = bpf_map_lookup_elem(&tf_thread_trace, &tid);
-	__u64 id = current ? *current : 0;
+	__u64 id = thread->thread_trace_id;
 	if (role == TF_ROLE_SERVER) {
 		if (direction == TF_DIR_INGRESS) {
 			if (!id) {
 				id = tf_next_id(TF_ID_THREAD_TRACE);
-				bpf_map_update_elem(&tf_thread_trace, &tid, &id, BPF_ANY);
+				thread->thread_trace_id = id;
 			}
-		} else if (current) {
-			bpf_map_delete_elem(&tf_thread_trace, &tid);
+		} else {
+			thread->thread_trace_id = 0;
 		}
 	}
 	return id;
@@ -175,31 +198,49 @@ static __noinline int tf_emit_data(struct tf_emit_args *args, struct tf_sock_sta
 	if (!scratch)
 		return 0;
 	struct tf_data_event *ev = &scratch->event;
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	struct sock *sk = (struct sock *)args->call.sk;
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct sock *sk = TF_CAST(struct sock, args->call.sk);
+	__u64 now = bpf_ktime_get_ns();
 
 	ev->type = TF_EVENT_SOCKET_DATA;
-	ev->tgid = pid_tgid >> 32;
-	ev->tid = (__u32)pid_tgid;
+	ev->tgid = task->tgid;
+	ev->tid = task->pid;
 	ev->fd = args->call.fd;
 	ev->socket_id = state->id;
 	ev->ts_ns = args->call.ts_ns;
-	ev->duration_ns = bpf_ktime_get_ns() - args->call.ts_ns;
+	ev->duration_ns = now - args->call.ts_ns;
 	ev->byte_count = args->bytes;
 	ev->data_seq = __sync_fetch_and_add(&state->data_seq[args->call.direction == TF_DIR_EGRESS], args->bytes);
 	ev->thread_trace_id = args->thread_trace_id;
-	ev->cgroup_id = bpf_get_current_cgroup_id();
-	ev->netns_inode = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	ev->cgroup_id = task->cgroups->dfl_cgrp->kn->id; /* what bpf_get_current_cgroup_id returns, without the call */
+	ev->netns_inode = sk->__sk_common.skc_net.net->ns.inum;
 	ev->tcp_seq = args->call.tcp_seq + args->seq_offset;
 	__builtin_memset(ev->local_addr, 0, sizeof(ev->local_addr));
 	__builtin_memset(ev->remote_addr, 0, sizeof(ev->remote_addr));
-	ev->family = tf_read_tuple(sk, ev->local_addr, ev->remote_addr, &ev->local_port, &ev->remote_port);
-	ev->l4_protocol = BPF_CORE_READ(sk, sk_type) == TF_SOCK_STREAM ? TF_L4_TCP : TF_L4_UDP;
+	ev->local_port = sk->__sk_common.skc_num;
+	ev->remote_port = bpf_ntohs(sk->__sk_common.skc_dport);
+	if (sk->__sk_common.skc_family == TF_AF_INET) {
+		*(__u32 *)ev->local_addr = sk->__sk_common.skc_rcv_saddr;
+		*(__u32 *)ev->remote_addr = sk->__sk_common.skc_daddr;
+		ev->family = TF_FAMILY_IPV4;
+	} else {
+		/* tf_sock_from_fd let only INET and INET6 through. Word by word: whole-field reads, never a byte
+		 * (BPF_CORE_READ_INTO into a byte array copies one byte: FINDINGS). */
+		for (int i = 0; i < 4; i++) {
+			((__u32 *)ev->local_addr)[i] = sk->__sk_common.skc_v6_rcv_saddr.in6_u.u6_addr32[i];
+			((__u32 *)ev->remote_addr)[i] = sk->__sk_common.skc_v6_daddr.in6_u.u6_addr32[i];
+		}
+		ev->family = TF_FAMILY_IPV6;
+	}
+	ev->l4_protocol = sk->sk_type == TF_SOCK_STREAM ? TF_L4_TCP : TF_L4_UDP;
 	ev->role = args->role;
 	ev->direction = args->call.direction;
 	ev->syscall = args->call.syscall;
 	ev->flags = TF_DATA_HAS_NETNS | (args->call.has_seq ? TF_DATA_HAS_TCP_SEQ : 0);
-	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
+	/* task->comm is NUL-padded by the kernel (__set_task_comm): two loads instead of bpf_get_current_comm's
+	 * strscpy + memset. */
+	((__u64 *)ev->comm)[0] = ((__u64 *)task->comm)[0];
+	((__u64 *)ev->comm)[1] = ((__u64 *)task->comm)[1];
 
 	__u64 want = args->bytes < args->payload_cap ? args->bytes : args->payload_cap;
 	__u64 copied = 0;
@@ -225,32 +266,82 @@ static __noinline int tf_emit_data(struct tf_emit_args *args, struct tf_sock_sta
 	}
 	TF_CLAMP(copied, TF_MAX_PAYLOAD);
 	ev->payload_len = copied;
-	tf_emit(scratch, sizeof(struct tf_data_event) + copied);
+	tf_emit(scratch, sizeof(struct tf_data_event) + copied, now);
 	return 0;
 }
 
+/*
+ * Entry: cheapest rejections first (own process, pid filter: no kernel reads), then the fd -> sock walk, the port
+ * and cgroup filters (only when a list is set), and the state the exit needs. The per-socket state (id, role,
+ * excluded, sampling) is looked up once, at exit, and only for calls that moved bytes.
+ */
 static __always_inline int tf_enter_data(struct trace_event_raw_sys_enter *ctx, __u8 syscall, __u8 kind,
 					 __u8 direction)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u32 tgid = pid_tgid >> 32;
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u32 tgid = task->tgid;
 	if (tgid == tf_own_tgid)
 		return 0;
 	struct tf_config *cfg = tf_config();
 	if (!cfg || !tf_pid_allowed(cfg, tgid))
 		return 0;
 	int fd = (int)ctx->args[0];
-	struct sock *sk = tf_sock_from_fd(fd);
+	struct sock *sk = tf_sock_from_fd(task, fd);
 	if (!sk)
 		return 0;
-	__u16 local_port = BPF_CORE_READ(sk, __sk_common.skc_num);
-	__u16 remote_port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
-	if (!tf_ports_allowed(cfg, local_port, remote_port) || !tf_cgroup_allowed(cfg, bpf_get_current_cgroup_id())) {
-		tf_count(TF_CNT_FILTERED);
-		return 0;
+	if (cfg->flags & (TF_CFG_ALLOW_PORTS | TF_CFG_DENY_PORTS | TF_CFG_ALLOW_CGROUPS | TF_CFG_DENY_CGROUPS)) {
+		if (!tf_ports_allowed(cfg, sk->__sk_common.skc_num, bpf_ntohs(sk->__sk_common.skc_dport)) ||
+		    !tf_cgroup_allowed(cfg, bpf_get_current_cgroup_id())) {
+			tf_count(TF_CNT_FILTERED);
+			return 0;
+		}
 	}
-	struct tf_sock_state *state = tf_sock_get((__u64)sk);
-	if (!state || state->excluded)
+	struct tf_thread *thread = bpf_task_storage_get(&tf_threads, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!thread)
+		return 0;
+	thread->sk = (__u64)sk;
+	thread->ptr = ctx->args[1];
+	thread->count = (__u32)ctx->args[2];
+	thread->fd = fd;
+	thread->syscall = syscall;
+	thread->kind = kind;
+	thread->direction = direction;
+	thread->has_seq = 0;
+	thread->tcp_seq = 0; /* UDP: 0 in the event, as before (the slot still holds the previous call's) */
+	if (sk->sk_protocol == TF_IPPROTO_TCP) {
+		/* The peer sees the same numbers for the same bytes (FINDINGS); snd_nxt/rcv_nxt do not. */
+		struct tcp_sock *tp = TF_CAST(struct tcp_sock, sk);
+		thread->tcp_seq = direction == TF_DIR_EGRESS ? tp->write_seq : tp->copied_seq;
+		thread->has_seq = 1;
+	}
+	thread->ts_ns = bpf_ktime_get_ns();
+	thread->pending = 1;
+	return 0;
+}
+
+static __always_inline int tf_exit_data(struct trace_event_raw_sys_exit *ctx)
+{
+	struct tf_thread *thread = bpf_task_storage_get(&tf_threads, bpf_get_current_task_btf(), 0, 0);
+	if (!thread || !thread->pending)
+		return 0;
+	thread->pending = 0;
+	long ret = ctx->ret;
+	if (ret <= 0)
+		return 0;
+	struct tf_emit_args args = {};
+	args.call.ts_ns = thread->ts_ns;
+	args.call.sk = thread->sk;
+	args.call.ptr = thread->ptr;
+	args.call.count = thread->count;
+	args.call.fd = thread->fd;
+	args.call.tcp_seq = thread->tcp_seq;
+	args.call.syscall = thread->syscall;
+	args.call.kind = thread->kind;
+	args.call.direction = thread->direction;
+	args.call.has_seq = thread->has_seq;
+	struct tf_config *cfg = tf_config();
+	struct tf_sock_state *state = tf_sock_get(args.call.sk);
+	if (!cfg || !state || state->excluded)
 		return 0;
 	__u32 sample = cfg->sample_one_in;
 	if (sample > 1 && state->id % sample) {
@@ -258,51 +349,13 @@ static __always_inline int tf_enter_data(struct trace_event_raw_sys_enter *ctx, 
 		return 0;
 	}
 
-	struct tf_call call = {};
-	call.sk = (__u64)sk;
-	call.ptr = ctx->args[1];
-	call.count = (__u32)ctx->args[2];
-	call.fd = fd;
-	call.syscall = syscall;
-	call.kind = kind;
-	call.direction = direction;
-	if (BPF_CORE_READ(sk, sk_protocol) == TF_IPPROTO_TCP) {
-		/* The peer sees the same numbers for the same bytes (FINDINGS); snd_nxt/rcv_nxt do not. */
-		struct tcp_sock *tp = (struct tcp_sock *)sk;
-		call.tcp_seq = direction == TF_DIR_EGRESS ? BPF_CORE_READ(tp, write_seq) : BPF_CORE_READ(tp, copied_seq);
-		call.has_seq = 1;
-	}
-	call.ts_ns = bpf_ktime_get_ns();
-	bpf_map_update_elem(&tf_calls, &pid_tgid, &call, BPF_ANY);
-	return 0;
-}
-
-static __always_inline int tf_exit_data(struct trace_event_raw_sys_exit *ctx)
-{
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	if ((__u32)(pid_tgid >> 32) == tf_own_tgid)
-		return 0;
-	struct tf_call *entry = bpf_map_lookup_elem(&tf_calls, &pid_tgid);
-	if (!entry)
-		return 0;
-	struct tf_emit_args args = {};
-	args.call = *entry;
-	bpf_map_delete_elem(&tf_calls, &pid_tgid);
-	long ret = ctx->ret;
-	if (ret <= 0)
-		return 0;
-	struct tf_config *cfg = tf_config();
-	struct tf_sock_state *state = bpf_map_lookup_elem(&tf_sockets, &args.call.sk);
-	if (!cfg || !state)
-		return 0;
-
-	struct sock *sk = (struct sock *)args.call.sk;
 	__u8 trace_role = state->role;
-	if (trace_role == TF_ROLE_UNKNOWN)
-		trace_role = tf_guess_role(BPF_CORE_READ(sk, __sk_common.skc_num),
-					   bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport)));
+	if (trace_role == TF_ROLE_UNKNOWN) {
+		struct sock *sk = TF_CAST(struct sock, args.call.sk);
+		trace_role = tf_guess_role(sk->__sk_common.skc_num, bpf_ntohs(sk->__sk_common.skc_dport));
+	}
 	args.role = state->role;
-	args.thread_trace_id = tf_thread_trace_id((__u32)pid_tgid, trace_role, args.call.direction);
+	args.thread_trace_id = tf_thread_trace_id(thread, trace_role, args.call.direction);
 	args.payload_cap = cfg->payload_bytes;
 
 	if (args.call.kind == TF_KIND_MMSG) {
@@ -368,27 +421,27 @@ TF_DATA_SYSCALL(sendmmsg, TF_SYS_SENDMMSG, TF_KIND_MMSG, TF_DIR_EGRESS)
 /* connect/accept: only the role of the socket (the handshake tracepoints set it too; these cover UDP connect). */
 static __always_inline int tf_enter_lifecycle(struct trace_event_raw_sys_enter *ctx, __u8 kind)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	if ((__u32)(pid_tgid >> 32) == tf_own_tgid)
+	if ((__u32)(bpf_get_current_pid_tgid() >> 32) == tf_own_tgid)
 		return 0;
-	struct tf_call call = {};
-	call.fd = (int)ctx->args[0];
-	call.kind = kind;
-	bpf_map_update_elem(&tf_calls, &pid_tgid, &call, BPF_ANY);
+	struct tf_thread *thread =
+		bpf_task_storage_get(&tf_threads, bpf_get_current_task_btf(), 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!thread)
+		return 0;
+	thread->fd = (int)ctx->args[0];
+	thread->kind = kind;
+	thread->pending = 1;
 	return 0;
 }
 
 static __always_inline int tf_exit_lifecycle(struct trace_event_raw_sys_exit *ctx)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	if ((__u32)(pid_tgid >> 32) == tf_own_tgid)
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct tf_thread *thread = bpf_task_storage_get(&tf_threads, task, 0, 0);
+	if (!thread || !thread->pending)
 		return 0;
-	struct tf_call *entry = bpf_map_lookup_elem(&tf_calls, &pid_tgid);
-	if (!entry)
-		return 0;
-	__u8 kind = entry->kind;
-	int fd = entry->fd;
-	bpf_map_delete_elem(&tf_calls, &pid_tgid);
+	thread->pending = 0;
+	__u8 kind = thread->kind;
+	int fd = thread->fd;
 	long ret = ctx->ret;
 	if (kind == TF_KIND_CONNECT) {
 		if (ret != 0 && ret != -TF_EINPROGRESS)
@@ -400,11 +453,11 @@ static __always_inline int tf_exit_lifecycle(struct trace_event_raw_sys_exit *ct
 	} else {
 		return 0;
 	}
-	struct sock *sk = tf_sock_from_fd(fd);
+	struct sock *sk = tf_sock_from_fd(task, fd);
 	if (!sk)
 		return 0;
 	struct tf_sock_state *state;
-	if (kind == TF_KIND_CONNECT && BPF_CORE_READ(sk, sk_type) == TF_SOCK_DGRAM)
+	if (kind == TF_KIND_CONNECT && sk->sk_type == TF_SOCK_DGRAM)
 		state = tf_sock_new((__u64)sk, TF_ROLE_CLIENT); /* a UDP connect starts a new flow */
 	else
 		state = tf_sock_get((__u64)sk);
@@ -456,8 +509,8 @@ int handle_enter_close(struct trace_event_raw_sys_enter *ctx)
 {
 	if ((__u32)(bpf_get_current_pid_tgid() >> 32) == tf_own_tgid)
 		return 0;
-	struct sock *sk = tf_sock_from_fd((int)ctx->args[0]);
-	if (sk && BPF_CORE_READ(sk, sk_type) == TF_SOCK_DGRAM) {
+	struct sock *sk = tf_sock_from_fd(bpf_get_current_task_btf(), (int)ctx->args[0]);
+	if (sk && sk->sk_type == TF_SOCK_DGRAM) {
 		__u64 key = (__u64)sk;
 		bpf_map_delete_elem(&tf_sockets, &key);
 	}

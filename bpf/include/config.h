@@ -10,10 +10,13 @@ struct {
 	__type(value, struct tf_config);
 } tf_config_map SEC(".maps");
 
+/* Indexed by port: both ends of every call on a socket are checked while a port list is set, and an array
+ * lookup is inlined by the verifier where a hash lookup is a helper call and a hash (bpf/README.md). The JNI shim
+ * writes all TF_PORTS entries in one batch. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u16);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, TF_PORTS);
+	__type(key, __u32);
 	__type(value, __u8); /* TF_FILTER_* bits */
 } tf_port_filter SEC(".maps");
 
@@ -66,8 +69,9 @@ static __always_inline int tf_ports_allowed(const struct tf_config *cfg, __u16 l
 {
 	if (!(cfg->flags & (TF_CFG_ALLOW_PORTS | TF_CFG_DENY_PORTS)))
 		return 1;
-	__u8 *local_bits = bpf_map_lookup_elem(&tf_port_filter, &local_port);
-	__u8 *remote_bits = bpf_map_lookup_elem(&tf_port_filter, &remote_port);
+	__u32 local = local_port, remote = remote_port;
+	__u8 *local_bits = bpf_map_lookup_elem(&tf_port_filter, &local);
+	__u8 *remote_bits = bpf_map_lookup_elem(&tf_port_filter, &remote);
 	__u8 bits = (local_bits ? *local_bits : 0) | (remote_bits ? *remote_bits : 0);
 	return tf_verdict(bits, cfg->flags & TF_CFG_ALLOW_PORTS);
 }

@@ -147,9 +147,13 @@ struct tf_tcp_event {
 #define TF_CNT_DROP_RINGBUF_FULL 0   /* an event was lost: the ring buffer had no room */
 #define TF_CNT_EVENTS 1              /* events written to the ring buffer */
 #define TF_CNT_PAYLOAD_FAULT 2       /* user buffer reads that failed (event kept, payload short) */
-#define TF_CNT_FILTERED 3            /* socket syscalls skipped by the port/pid/cgroup filters or sampling */
+#define TF_CNT_FILTERED 3            /* socket syscalls skipped by the port/cgroup filters or sampling (see
+                                        KernelCounter.FILTERED: pid-filtered calls are not counted) */
 #define TF_CNT_RTT_SUPPRESSED 4      /* tcp_probe samples skipped by the per-socket rate limit */
 #define TF_CNT_MAX 8
+
+/* Entries of the port filter array (tf_port_filter), indexed by port. */
+#define TF_PORTS 65536
 
 /* Bits of the port/pid/cgroup filter map values. */
 #define TF_FILTER_ALLOW 0x1

@@ -168,6 +168,35 @@ static int tf_replace_filter(int fd, size_t key_size, const jlong *keys, const j
 	return 0;
 }
 
+/* The port filter is an array indexed by port: every entry is written in one batch, listed ports with their bits,
+ * all others 0. Entries are written one by one in the kernel, so a port that stays listed never reads 0. */
+static int tf_replace_port_filter(int fd, const jlong *keys, const jbyte *bits, jsize count)
+{
+	__u32 *indexes = malloc(TF_PORTS * sizeof(*indexes));
+	__u8 *values = calloc(TF_PORTS, 1);
+	int err = 0;
+	if (!indexes || !values) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (__u32 port = 0; port < TF_PORTS; port++)
+		indexes[port] = port;
+	for (jsize i = 0; i < count; i++) {
+		if (keys[i] < 0 || keys[i] >= TF_PORTS) {
+			err = -EINVAL;
+			goto out;
+		}
+		values[keys[i]] = (__u8)bits[i];
+	}
+	__u32 n = TF_PORTS;
+	if (bpf_map_update_batch(fd, indexes, values, &n, NULL))
+		err = -errno;
+out:
+	free(indexes);
+	free(values);
+	return err;
+}
+
 static int tf_filter_from_java(JNIEnv *env, int fd, size_t key_size, jlongArray keys, jbyteArray bits)
 {
 	jsize count = (*env)->GetArrayLength(env, keys);
@@ -175,7 +204,9 @@ static int tf_filter_from_java(JNIEnv *env, int fd, size_t key_size, jlongArray 
 		return -EINVAL;
 	jlong *key_values = (*env)->GetLongArrayElements(env, keys, NULL);
 	jbyte *bit_values = (*env)->GetByteArrayElements(env, bits, NULL);
-	int err = key_values && bit_values ? tf_replace_filter(fd, key_size, key_values, bit_values, count) : -ENOMEM;
+	int err = !key_values || !bit_values ? -ENOMEM
+		  : key_size == 0  ? tf_replace_port_filter(fd, key_values, bit_values, count)
+				   : tf_replace_filter(fd, key_size, key_values, bit_values, count);
 	if (key_values)
 		(*env)->ReleaseLongArrayElements(env, keys, key_values, JNI_ABORT);
 	if (bit_values)
@@ -194,7 +225,7 @@ JNIEXPORT jint JNICALL TF_JNI(configure0)(JNIEnv *env, jclass cls, jlong handle,
 	if ((*env)->GetArrayLength(env, settings) != 4)
 		return -EINVAL;
 	(*env)->GetIntArrayRegion(env, settings, 0, 4, values);
-	int err = tf_filter_from_java(env, bpf_map__fd(st->maps.tf_port_filter), 2, ports, port_bits);
+	int err = tf_filter_from_java(env, bpf_map__fd(st->maps.tf_port_filter), 0 /* array */, ports, port_bits);
 	if (!err)
 		err = tf_filter_from_java(env, bpf_map__fd(st->maps.tf_pid_filter), 4, pids, pid_bits);
 	if (!err)

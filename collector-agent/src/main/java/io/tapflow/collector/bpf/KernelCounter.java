@@ -8,7 +8,11 @@ public enum KernelCounter {
     EVENTS(1, false),
     /** User buffers that could not be read: the event was kept with a short payload. */
     PAYLOAD_FAULT(2, false),
-    /** Socket syscalls skipped by the port/pid/cgroup filters or sampling (by request, not a drop). */
+    /**
+     * Socket syscalls skipped by request, not a drop: by the port/cgroup filters at entry, or by socket sampling for
+     * calls that moved bytes. Calls of pid-filtered processes are not counted: they are turned away before the fd is
+     * known to be a socket.
+     */
     FILTERED(3, false),
     /** tcp_probe samples skipped by the per-socket RTT rate limit. */
     RTT_SUPPRESSED(4, false);

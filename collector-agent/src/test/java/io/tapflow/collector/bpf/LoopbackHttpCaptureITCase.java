@@ -9,7 +9,11 @@ import io.tapflow.schema.IpFamily;
 import io.tapflow.schema.L4Protocol;
 import io.tapflow.schema.Role;
 import io.tapflow.schema.SocketDataEvent;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -146,6 +150,8 @@ class LoopbackHttpCaptureITCase {
         assertThat(received.getSocketId()).isNotEqualTo(request.getSocketId());
         assertThat(received.getDataSeq()).isZero();
         assertThat(received.getThreadTraceId()).as("a server-side read starts a thread trace").isNotZero();
+        assertThat(received.getCgroupId()).as("nginx's cgroup v2 id (the cgroup directory's inode)")
+                .isEqualTo(cgroupV2Id(serverPid));
         assertThat(response.getPid()).isEqualTo(serverPid);
         assertThat(text(response)).startsWith("HTTP/1.1 200");
 
@@ -155,6 +161,30 @@ class LoopbackHttpCaptureITCase {
         assertThat(response.getTcpSeq()).isNotNull().isEqualTo(answered.getTcpSeq());
         assertThat(response.getDataSeq()).isZero();
         assertThat(answered.getDataSeq()).isZero();
+    }
+
+    /**
+     * The id bpf_get_current_cgroup_id reports for a process: the inode of its cgroup v2 directory (the "0::" line
+     * of /proc/pid/cgroup, under the cgroup2 mount).
+     */
+    private static long cgroupV2Id(long pid) {
+        try {
+            return cgroupV2Inode(pid);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static long cgroupV2Inode(long pid) throws IOException {
+        String mount = Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
+                .filter(line -> line.contains(" - cgroup2 "))
+                .map(line -> line.split(" ")[4])
+                .findFirst().orElseThrow(() -> new IllegalStateException("no cgroup2 mount"));
+        String path = Files.readAllLines(Path.of("/proc/" + pid + "/cgroup")).stream()
+                .filter(line -> line.startsWith("0::"))
+                .map(line -> line.substring(3))
+                .findFirst().orElseThrow(() -> new IllegalStateException("no cgroup v2 line for " + pid));
+        return ((Number) Files.getAttribute(Path.of(mount + path), "unix:ino")).longValue();
     }
 
     private static String text(SocketDataEvent event) {

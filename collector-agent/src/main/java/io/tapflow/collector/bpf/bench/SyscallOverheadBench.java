@@ -11,8 +11,11 @@ import io.tapflow.schema.TcpEvent;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -23,7 +26,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * What the probes cost the traced application: a child process writes {@code --writes} × {@code --bytes} bytes
  * over loopback TCP without the probes, with them capturing every call, and with the port denied by the filter;
  * prints ns added per write, events drained per second and kernel drops. Needs root (it loads the probes).
- * Usage: {@code SyscallOverheadBench [--writes N] [--bytes B] [--payload P]}.
+ * With {@code sysctl kernel.bpf_stats_enabled=1} it also prints each program's in-kernel ns per run for the
+ * captured and the port-denied phase (needs bpftool), which a loaded machine distorts far less than wall time.
+ * The host is rarely quiet (two shared vCPUs here), so {@code --rounds R} repeats the three phases R times,
+ * interleaved so load drifts hit all of them alike, and ends with the min and median of each.
+ * Usage: {@code SyscallOverheadBench [--writes N] [--bytes B] [--payload P] [--rounds R]}.
  */
 public final class SyscallOverheadBench {
 
@@ -33,19 +40,42 @@ public final class SyscallOverheadBench {
         int writes = intArg(args, "--writes", 1_000_000);
         int bytes = intArg(args, "--bytes", 64);
         int payload = intArg(args, "--payload", 64);
+        int rounds = intArg(args, "--rounds", 1);
 
+        Map<String, List<Double>> summary = new LinkedHashMap<>();
+        for (int round = 1; round <= rounds; round++) {
+            if (rounds > 1) {
+                System.out.printf("--- round %d of %d (load average %s)%n", round, rounds, loadAverage());
+            }
+            runRound(writes, bytes, payload, summary);
+        }
+        if (rounds > 1) {
+            System.out.printf("=== %d rounds: min / median%n", rounds);
+            summary.forEach((name, values) -> {
+                List<Double> sorted = values.stream().sorted().toList();
+                System.out.printf("  %-44s %8.0f / %8.0f%n", name, sorted.get(0), sorted.get(sorted.size() / 2));
+            });
+        }
+    }
+
+    private static void runRound(int writes, int bytes, int payload, Map<String, List<Double>> summary)
+            throws Exception {
         double baseline = runChild(freePort(), writes, bytes);
         System.out.printf("without probes:          %8.0f ns/write%n", baseline);
 
         AgentIdentity identity = new AgentIdentity("bench", "localhost");
         CaptureFilter all = new CaptureFilter(Set.of(), Set.of(), Set.of(), Set.of(), Set.of(), Set.of(), payload, 1);
+        boolean stats = BpfProgramStats.enabled();
+        Set<Integer> foreign = stats ? BpfProgramStats.idsNow() : Set.of();
         try (BpfEventSource source = BpfEventSource.open(identity, all, BpfSettings.defaults())) {
             Drainer drainer = new Drainer(source);
             Thread thread = new Thread(drainer, "drain");
             thread.start();
+            Map<String, BpfProgramStats.Counters> before = stats ? BpfProgramStats.snapshot(foreign) : Map.of();
             long start = System.nanoTime();
             double captured = runChild(freePort(), writes, bytes);
             double seconds = (System.nanoTime() - start) / 1e9;
+            Map<String, BpfProgramStats.Counters> after = stats ? BpfProgramStats.snapshot(foreign) : Map.of();
             drainer.stop(thread);
             Map<KernelCounter, Long> counters = source.kernelCounters();
             System.out.printf("captured (payload %d B):  %8.0f ns/write  (+%.0f ns per captured write)%n",
@@ -55,12 +85,32 @@ public final class SyscallOverheadBench {
             System.out.printf("kernel: events %d, drops (ring buffer full) %d, payload faults %d%n",
                     counters.get(KernelCounter.EVENTS), counters.get(KernelCounter.DROP_RINGBUF_FULL),
                     counters.get(KernelCounter.PAYLOAD_FAULT));
+            summary.computeIfAbsent("wall: ns added per captured write", k -> new ArrayList<>())
+                    .add(captured - baseline);
+            if (stats) {
+                BpfProgramStats.print("captured", before, after, summary);
+            }
 
             int port = freePort();
             source.updateFilter(all.withDenyPorts(Set.of(port)));
+            before = stats ? BpfProgramStats.snapshot(foreign) : Map.of();
             double filtered = runChild(port, writes, bytes);
+            after = stats ? BpfProgramStats.snapshot(foreign) : Map.of();
             System.out.printf("port denied by filter:   %8.0f ns/write  (+%.0f ns per filtered write)%n",
                     filtered, filtered - baseline);
+            summary.computeIfAbsent("wall: ns added per port-denied write", k -> new ArrayList<>())
+                    .add(filtered - baseline);
+            if (stats) {
+                BpfProgramStats.print("port denied", before, after, summary);
+            }
+        }
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (IOException e) {
+            return "unknown";
         }
     }
 
