@@ -2,6 +2,7 @@ package io.tapflow.collector.bpf;
 
 import static io.tapflow.collector.bpf.EventLayout.*;
 
+import io.tapflow.collector.source.AddressText;
 import io.tapflow.collector.source.AgentIdentity;
 import io.tapflow.collector.source.RawEventSink;
 import io.tapflow.schema.CloseType;
@@ -168,8 +169,8 @@ final class EventDecoder {
 
     private static String address(ByteBuffer buffer, int at, int family) {
         return switch (family) {
-            case 1 -> IpText.ipv4(buffer, at);
-            case 2 -> IpText.ipv6(buffer, at);
+            case 1 -> AddressText.format(buffer, at, 4);
+            case 2 -> AddressText.format(buffer, at, 16);
             default -> "0.0.0.0";
         };
     }

@@ -1,5 +1,6 @@
 package io.tapflow.collector.pcap;
 
+import io.tapflow.collector.source.AddressText;
 import io.tapflow.collector.source.CaptureFilter;
 import io.tapflow.schema.L4Protocol;
 import io.tapflow.schema.Role;

@@ -1,13 +1,23 @@
-package io.tapflow.collector.pcap;
+package io.tapflow.collector.source;
+
+import java.nio.ByteBuffer;
 
 /**
  * Textual IP addresses as the raw event contract wants them: dotted quad for IPv4, RFC 5952 for IPv6 (lower-case
  * hex, leading zeros dropped, the longest run of two or more zero groups as {@code ::}, IPv4-mapped addresses as
- * {@code ::ffff:a.b.c.d}). {@link java.net.InetAddress#getHostAddress()} does not compress, hence this class.
+ * {@code ::ffff:a.b.c.d}). {@link java.net.InetAddress#getHostAddress()} does not compress (and turns IPv4-mapped
+ * addresses into IPv4), hence this class. Both sources use it, so live and replayed events spell addresses alike.
  */
 public final class AddressText {
 
     private AddressText() {
+    }
+
+    /** Formats the 4- or 16-byte address at {@code offset} of {@code buffer} (absolute, position unchanged). */
+    public static String format(ByteBuffer buffer, int offset, int length) {
+        byte[] address = new byte[length];
+        buffer.get(offset, address);
+        return format(address);
     }
 
     /** Formats a 4- or 16-byte address. */
