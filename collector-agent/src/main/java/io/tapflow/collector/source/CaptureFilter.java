@@ -54,6 +54,11 @@ public record CaptureFilter(
                 allowPorts, ports, allowPids, denyPids, allowCgroups, denyCgroups, payloadBytes, sampleOneIn);
     }
 
+    public CaptureFilter withPayloadBytes(int bytes) {
+        return new CaptureFilter(
+                allowPorts, denyPorts, allowPids, denyPids, allowCgroups, denyCgroups, bytes, sampleOneIn);
+    }
+
     private static void checkPort(int port) {
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port must be within 1..65535, was " + port);

@@ -14,6 +14,7 @@ import io.tapflow.flink.kafka.TapflowKafka;
 import io.tapflow.flink.sink.clickhouse.AvroRowSerializer;
 import io.tapflow.flowagg.config.FlowAggregationOptions;
 import io.tapflow.localstack.clickhouse.ClickHouseServer;
+import io.tapflow.protocols.testing.Goldens;
 import io.tapflow.localstack.kafka.KafkaBroker;
 import io.tapflow.localstack.registry.SchemaRegistryServer;
 import io.tapflow.schema.DeadLetter;
@@ -32,7 +33,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -177,10 +177,7 @@ class FlowAggregationITCase {
 
     /** Replays a golden capture through the collector's pcap source; returns its number of sockets. */
     private static int replay(String golden, String agent, List<SpecificRecordBase> into) throws Exception {
-        Path pcap = Files.createTempFile("golden-", ".pcap");
-        try (InputStream in = FlowAggregationITCase.class.getResourceAsStream("/golden/" + golden + ".pcap")) {
-            Files.copy(in, pcap, StandardCopyOption.REPLACE_EXISTING);
-        }
+        Path pcap = Goldens.pcapFile(golden);
         List<Long> sockets = new ArrayList<>();
         try (RawEventSource source = PcapReplaySource.open(pcap, new AgentIdentity(agent, "it-host"),
                 CaptureFilter.defaults(), ReplayOptions.defaults())) {

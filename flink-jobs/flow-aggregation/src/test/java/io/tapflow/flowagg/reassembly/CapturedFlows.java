@@ -3,6 +3,7 @@ package io.tapflow.flowagg.reassembly;
 import io.tapflow.protocols.FlowDirection;
 import io.tapflow.protocols.Segment;
 import io.tapflow.protocols.testing.Capture;
+import io.tapflow.protocols.testing.Goldens;
 import io.tapflow.protocols.testing.Capture.Connection;
 import io.tapflow.protocols.testing.Capture.DirectedSegment;
 import io.tapflow.schema.CloseType;
@@ -14,13 +15,7 @@ import io.tapflow.schema.SocketDataEvent;
 import io.tapflow.schema.Syscall;
 import io.tapflow.schema.TcpEvent;
 import io.tapflow.schema.TcpEventType;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -41,21 +36,7 @@ final class CapturedFlows {
 
     /** A golden capture shipped in the protocols test-jar, e.g. {@code "http1/01-get-keepalive"}. */
     static Capture golden(String name) {
-        String resource = "/golden/" + name + ".pcap";
-        try (InputStream in = CapturedFlows.class.getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IllegalArgumentException("no golden capture " + resource + " on the test classpath");
-            }
-            Path file = Files.createTempFile("golden-", ".pcap");
-            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
-            try {
-                return Capture.read(file);
-            } finally {
-                Files.delete(file);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Goldens.capture(name);
     }
 
     /** The data events of {@code c} seen from one end: the server's accepted socket or the client's. */

@@ -5,16 +5,11 @@ import io.tapflow.protocols.L7Message;
 import io.tapflow.protocols.ParserOptions;
 import io.tapflow.protocols.http1.Http1Parser;
 import io.tapflow.protocols.testing.Capture;
+import io.tapflow.protocols.testing.Goldens;
 import io.tapflow.protocols.testing.Capture.Connection;
 import io.tapflow.protocols.testing.Capture.DirectedSegment;
 import io.tapflow.protocols.testing.Decoding;
 import io.tapflow.schema.ObservationPoint;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -39,21 +34,7 @@ public final class CapturedExchanges {
 
     /** A golden capture shipped in the protocols test-jar, e.g. {@code "http1/07-sse"}. */
     static Capture golden(String name) {
-        String resource = "/golden/" + name + ".pcap";
-        try (InputStream in = CapturedExchanges.class.getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IllegalArgumentException("no golden capture " + resource + " on the test classpath");
-            }
-            Path file = Files.createTempFile("golden-", ".pcap");
-            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
-            try {
-                return Capture.read(file);
-            } finally {
-                Files.delete(file);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Goldens.capture(name);
     }
 
     /** The exchanges of a capture's first connection, every response having ended normally. */

@@ -5,11 +5,13 @@ import io.tapflow.protocols.ProtocolParser;
 import io.tapflow.protocols.ProtocolRegistry;
 import io.tapflow.schema.L7Protocol;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
@@ -82,6 +84,40 @@ public final class Goldens {
     /** Golden captures of one protocol (lower-case directory name). */
     public static Stream<Golden> of(String protocol) {
         return all().filter(g -> g.protocol().equals(protocol));
+    }
+
+    /**
+     * A golden capture by name (e.g. {@code "http1/07-sse"}) from the class path, also when this class is used from
+     * the test-jar by another module's tests: copied to a temporary file the caller deletes.
+     */
+    public static Path pcapFile(String name) {
+        String resource = "/golden/" + name + ".pcap";
+        try (InputStream in = Goldens.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalArgumentException("no golden capture " + resource + " on the test class path");
+            }
+            Path file = Files.createTempFile("golden-", ".pcap");
+            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A golden capture by name, read (see {@link #pcapFile}). */
+    public static Capture capture(String name) {
+        Path file = pcapFile(name);
+        try {
+            return Capture.read(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException ignored) {
+                // a temporary file; the OS cleans up
+            }
+        }
     }
 
     private static Path root() {
