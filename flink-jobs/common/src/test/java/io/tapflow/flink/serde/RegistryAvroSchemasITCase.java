@@ -87,7 +87,7 @@ class RegistryAvroSchemasITCase {
         assertThat(SchemaRegistryClient.builder(registry.url()).build().getLatest("flink.direct-value").id())
                 .isEqualTo(id);
         assertThat(reader.deserialize(bytes)).isEqualTo(new Greeting("ada", 7));
-        assertThat(reader.getProducedType()).isEqualTo(new GenericTypeInfo<>(Greeting.class));
+        assertThat(reader.getProducedType()).isEqualTo(AvroSpecificTypeInfo.forRecord(Greeting.class));
         assertThat(writer.serialize(null)).isNull();
         assertThat(reader.deserialize(null)).isNull();
         assertThatThrownBy(() -> reader.deserialize("not avro".getBytes()))
