@@ -21,7 +21,12 @@ final class SegmentOrdering implements Serializable {
     record Ready(SocketDataEvent event, long missing) implements Serializable {
     }
 
-    private long next = -1;
+    /**
+     * data_seq of the next byte to deliver. The collector counts from 0 on every socket (the first call it saw,
+     * mid-connection or not), so a first event with data_seq > 0 means earlier ones are still on their way (or lost):
+     * it waits like any hole.
+     */
+    private long next;
     private final TreeMap<Long, SocketDataEvent> held = new TreeMap<>();
     private long heldSinceNs = -1;
     long duplicates;
@@ -31,7 +36,7 @@ final class SegmentOrdering implements Serializable {
     List<Ready> accept(SocketDataEvent event, int maxHeld) {
         List<Ready> ready = new ArrayList<>(1);
         long seq = event.getDataSeq();
-        if (next < 0 || seq == next) {
+        if (seq == next) {
             deliver(event, 0, ready);
             drain(ready);
         } else if (seq < next) {
