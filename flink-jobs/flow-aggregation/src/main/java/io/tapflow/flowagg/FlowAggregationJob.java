@@ -2,13 +2,12 @@ package io.tapflow.flowagg;
 
 import io.tapflow.flink.config.InvalidJobOptionsException;
 import io.tapflow.flink.config.JobOptions;
+import io.tapflow.flink.config.PipelineOptions;
 import io.tapflow.flink.deadletter.DeadLetters;
 import io.tapflow.flink.kafka.AvroRecordDecoder;
 import io.tapflow.flink.kafka.KafkaRecord;
-import io.tapflow.flink.kafka.TapflowKafka;
 import io.tapflow.flink.serde.AvroSpecificTypeInfo;
 import io.tapflow.flink.sink.clickhouse.AvroRowSerializer;
-import io.tapflow.flink.sink.clickhouse.ClickHouseSink;
 import io.tapflow.flink.time.EventTimeWatermarks;
 import io.tapflow.flowagg.config.FlowAggregationOptions;
 import io.tapflow.flowagg.metrics.FlowMetrics;
@@ -26,11 +25,8 @@ import io.tapflow.schema.TcpEvent;
 import io.tapflow.schema.topic.Topic;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.avro.specific.SpecificRecordBase;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -88,18 +84,16 @@ public final class FlowAggregationJob {
     }
 
     public static void configure(StreamExecutionEnvironment env, FlowAggregationOptions options) {
-        env.enableCheckpointing(options.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
-        if (options.raw().isSet(FlowAggregationOptions.PARALLELISM)) {
-            env.setParallelism(options.raw().getInt(FlowAggregationOptions.PARALLELISM));
-        }
+        options.pipeline().configure(env);
     }
 
     public static void build(StreamExecutionEnvironment env, FlowAggregationOptions options, Io io)
             throws InvalidJobOptionsException {
         ReassemblyOptions reassembly = options.reassembly();
-        Duration outOfOrderness = options.raw().getDuration(FlowAggregationOptions.OUT_OF_ORDERNESS);
-        Duration idleness = options.raw().getDuration(FlowAggregationOptions.IDLENESS);
-        Map<String, String> registry = options.registryConfig();
+        PipelineOptions pipeline = options.pipeline();
+        Duration outOfOrderness = pipeline.outOfOrderness();
+        Duration idleness = pipeline.idleness();
+        Map<String, String> registry = pipeline.registryConfig();
 
         DataStream<KafkaRecord> raw = io.rawRecords(env);
         SingleOutputStreamOperator<SocketDataEvent> data = raw
@@ -151,54 +145,36 @@ public final class FlowAggregationJob {
 
     /** The production inputs and outputs: the raw topics, the output topics and the ClickHouse tables. */
     public static final class KafkaClickHouseIo implements Io {
-        private final FlowAggregationOptions options;
+        private final PipelineOptions pipeline;
 
         public KafkaClickHouseIo(FlowAggregationOptions options) {
-            this.options = options;
+            this.pipeline = options.pipeline();
         }
 
         @Override
         public DataStream<KafkaRecord> rawRecords(StreamExecutionEnvironment env) {
-            return env.fromSource(TapflowKafka.source(options.bootstrapServers(),
-                            options.raw().getString(FlowAggregationOptions.GROUP), new Properties(),
-                            Topic.RAW_SOCKET_DATA, Topic.RAW_TCP_EVENTS),
-                    WatermarkStrategy.noWatermarks(), "raw events").uid("kafka-raw-events");
+            return pipeline.kafkaSource(env, "raw events", Topic.RAW_SOCKET_DATA, Topic.RAW_TCP_EVENTS)
+                    .uid("kafka-raw-events");
         }
 
         @Override
         public Sink<RequestLog> requestLogKafka() {
-            return TapflowKafka.exactlyOnceSink(options.bootstrapServers(), Topic.L7_REQUEST_LOG,
-                    RequestLog::getFlowId, options.registryConfig(), prefix("l7"), new Properties());
+            return pipeline.kafkaSink(Topic.L7_REQUEST_LOG, RequestLog::getFlowId, "l7");
         }
 
         @Override
         public Sink<FlowLog> flowLogKafka() {
-            return TapflowKafka.exactlyOnceSink(options.bootstrapServers(), Topic.L4_FLOW_LOG,
-                    FlowLog::getFlowId, options.registryConfig(), prefix("l4"), new Properties());
+            return pipeline.kafkaSink(Topic.L4_FLOW_LOG, FlowLog::getFlowId, "l4");
         }
 
         @Override
         public Sink<DeadLetter> deadLetterKafka() {
-            return TapflowKafka.exactlyOnceSink(options.bootstrapServers(), Topic.DEAD_LETTERS,
-                    d -> d.getSourceTopic() == null ? d.getStage() : d.getSourceTopic(), options.registryConfig(),
-                    prefix("dlq"), new Properties());
+            return pipeline.deadLetterSink();
         }
 
         @Override
         public <T extends SpecificRecordBase> Sink<T> clickHouse(String table, AvroRowSerializer<T> serializer) {
-            return ClickHouseSink.<T>builder()
-                    .setEndpoint(options.raw().required(FlowAggregationOptions.CLICKHOUSE))
-                    .setDatabase(options.raw().getString(FlowAggregationOptions.DATABASE))
-                    .setUsername(options.raw().getString(FlowAggregationOptions.CH_USER))
-                    .setPassword(options.raw().getString(FlowAggregationOptions.CH_PASSWORD))
-                    .setTable(table)
-                    .setSerializer(serializer)
-                    .setMaxTimeInBuffer(options.raw().getDuration(FlowAggregationOptions.CH_FLUSH))
-                    .build();
-        }
-
-        private String prefix(String sink) {
-            return options.raw().getString(FlowAggregationOptions.TX_PREFIX) + "-" + sink;
+            return pipeline.clickHouse(table, serializer);
         }
     }
 }

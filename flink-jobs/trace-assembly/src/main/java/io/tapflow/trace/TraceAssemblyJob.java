@@ -2,13 +2,12 @@ package io.tapflow.trace;
 
 import io.tapflow.flink.config.InvalidJobOptionsException;
 import io.tapflow.flink.config.JobOptions;
+import io.tapflow.flink.config.PipelineOptions;
 import io.tapflow.flink.deadletter.DeadLetters;
 import io.tapflow.flink.kafka.AvroRecordDecoder;
 import io.tapflow.flink.kafka.KafkaRecord;
-import io.tapflow.flink.kafka.TapflowKafka;
 import io.tapflow.flink.serde.AvroSpecificTypeInfo;
 import io.tapflow.flink.sink.clickhouse.AvroRowSerializer;
-import io.tapflow.flink.sink.clickhouse.ClickHouseSink;
 import io.tapflow.flink.time.EventTimeWatermarks;
 import io.tapflow.schema.DeadLetter;
 import io.tapflow.schema.RequestLog;
@@ -18,11 +17,9 @@ import io.tapflow.schema.Trace;
 import io.tapflow.schema.topic.Topic;
 import io.tapflow.trace.config.TraceAssemblyOptions;
 import java.time.Duration;
-import java.util.Properties;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -44,7 +41,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 public final class TraceAssemblyJob {
 
     public static final String NAME = "tapflow trace-assembly";
-    public static final String JOB = "trace-assembly";
+    public static final String JOB = TraceAssemblyOptions.JOB;
 
     private TraceAssemblyJob() {
     }
@@ -81,19 +78,17 @@ public final class TraceAssemblyJob {
     }
 
     public static void configure(StreamExecutionEnvironment env, TraceAssemblyOptions options) {
-        env.enableCheckpointing(options.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
-        if (options.raw().isSet(TraceAssemblyOptions.PARALLELISM)) {
-            env.setParallelism(options.raw().getInt(TraceAssemblyOptions.PARALLELISM));
-        }
+        options.pipeline().configure(env);
     }
 
     public static void build(StreamExecutionEnvironment env, TraceAssemblyOptions options, Io io)
             throws InvalidJobOptionsException {
-        Duration outOfOrderness = options.raw().getDuration(TraceAssemblyOptions.OUT_OF_ORDERNESS);
-        Duration idleness = options.raw().getDuration(TraceAssemblyOptions.IDLENESS);
+        PipelineOptions pipeline = options.pipeline();
+        Duration outOfOrderness = pipeline.outOfOrderness();
+        Duration idleness = pipeline.idleness();
 
         SingleOutputStreamOperator<RequestLog> logs = io.requestLogRecords(env)
-                .process(new AvroRecordDecoder<>(JOB, RequestLog.class, options.registryConfig()))
+                .process(new AvroRecordDecoder<>(JOB, RequestLog.class, pipeline.registryConfig()))
                 .returns(AvroSpecificTypeInfo.forRecord(RequestLog.class))
                 .uid("decode-request-logs").name("decode request logs");
         DataStream<RequestLog> timed = logs.assignTimestampsAndWatermarks(requestLogWatermarks(outOfOrderness,
@@ -122,48 +117,30 @@ public final class TraceAssemblyJob {
 
     /** The production inputs and outputs: the request-log topic, tapflow.traces and the ClickHouse tables. */
     public static final class KafkaClickHouseIo implements Io {
-        private final TraceAssemblyOptions options;
+        private final PipelineOptions pipeline;
 
         public KafkaClickHouseIo(TraceAssemblyOptions options) {
-            this.options = options;
+            this.pipeline = options.pipeline();
         }
 
         @Override
         public DataStream<KafkaRecord> requestLogRecords(StreamExecutionEnvironment env) {
-            return env.fromSource(TapflowKafka.source(options.bootstrapServers(),
-                            options.raw().getString(TraceAssemblyOptions.GROUP), new Properties(),
-                            Topic.L7_REQUEST_LOG),
-                    WatermarkStrategy.noWatermarks(), "request logs").uid("kafka-request-logs");
+            return pipeline.kafkaSource(env, "request logs", Topic.L7_REQUEST_LOG).uid("kafka-request-logs");
         }
 
         @Override
         public Sink<Trace> traceKafka() {
-            return TapflowKafka.exactlyOnceSink(options.bootstrapServers(), Topic.TRACES, Trace::getTraceId,
-                    options.registryConfig(), prefix("traces"), new Properties());
+            return pipeline.kafkaSink(Topic.TRACES, Trace::getTraceId, "traces");
         }
 
         @Override
         public Sink<DeadLetter> deadLetterKafka() {
-            return TapflowKafka.exactlyOnceSink(options.bootstrapServers(), Topic.DEAD_LETTERS,
-                    d -> d.getSourceTopic() == null ? d.getStage() : d.getSourceTopic(), options.registryConfig(),
-                    prefix("dlq"), new Properties());
+            return pipeline.deadLetterSink();
         }
 
         @Override
         public <T extends SpecificRecordBase> Sink<T> clickHouse(String table, AvroRowSerializer<T> serializer) {
-            return ClickHouseSink.<T>builder()
-                    .setEndpoint(options.raw().required(TraceAssemblyOptions.CLICKHOUSE))
-                    .setDatabase(options.raw().getString(TraceAssemblyOptions.DATABASE))
-                    .setUsername(options.raw().getString(TraceAssemblyOptions.CH_USER))
-                    .setPassword(options.raw().getString(TraceAssemblyOptions.CH_PASSWORD))
-                    .setTable(table)
-                    .setSerializer(serializer)
-                    .setMaxTimeInBuffer(options.raw().getDuration(TraceAssemblyOptions.CH_FLUSH))
-                    .build();
-        }
-
-        private String prefix(String sink) {
-            return options.raw().getString(TraceAssemblyOptions.TX_PREFIX) + "-" + sink;
+            return pipeline.clickHouse(table, serializer);
         }
     }
 }
