@@ -252,7 +252,7 @@ class FlowAggregationITCase {
 
         @Override
         public DataStream<KafkaRecord> rawRecords(StreamExecutionEnvironment env) {
-            return env.fromSource(TapflowKafka.sourceBuilder(options.bootstrapServers(), "flowagg-it",
+            return env.fromSource(TapflowKafka.sourceBuilder(options.pipeline().bootstrapServers(), "flowagg-it",
                             new Properties(), Topic.RAW_SOCKET_DATA, Topic.RAW_TCP_EVENTS)
                     .setBounded(OffsetsInitializer.latest()).build(),
                     WatermarkStrategy.noWatermarks(), "raw events");
