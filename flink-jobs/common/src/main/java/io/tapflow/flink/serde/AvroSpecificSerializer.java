@@ -10,7 +10,6 @@ import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
-import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.java.typeutils.runtime.DataInputViewStream;
 import org.apache.flink.api.java.typeutils.runtime.DataOutputViewStream;
@@ -122,51 +121,18 @@ public final class AvroSpecificSerializer<T extends SpecificRecordBase> extends 
      * Savepoint snapshot: the record class name. State written with an older version of the class stays readable
      * as long as the .avsc evolved compatibly (new fields with defaults), which the contract rules require.
      */
-    public static final class Snapshot<T extends SpecificRecordBase> implements TypeSerializerSnapshot<T> {
-
-        private Class<T> recordClass;
+    public static final class Snapshot<T extends SpecificRecordBase> extends ClassNameSnapshot<T> {
 
         /** For reflective instantiation on restore. */
         public Snapshot() {}
 
         Snapshot(Class<T> recordClass) {
-            this.recordClass = recordClass;
-        }
-
-        @Override
-        public int getCurrentVersion() {
-            return 1;
-        }
-
-        @Override
-        public void writeSnapshot(DataOutputView out) throws IOException {
-            out.writeUTF(recordClass.getName());
-        }
-
-        @Override
-        @SuppressWarnings("unchecked")
-        public void readSnapshot(int readVersion, DataInputView in, ClassLoader userCodeClassLoader)
-                throws IOException {
-            String name = in.readUTF();
-            try {
-                recordClass = (Class<T>) Class.forName(name, false, userCodeClassLoader);
-            } catch (ClassNotFoundException e) {
-                throw new IOException("state holds Avro records of " + name + ", which this job does not have", e);
-            }
+            super(recordClass);
         }
 
         @Override
         public TypeSerializer<T> restoreSerializer() {
-            return new AvroSpecificSerializer<>(recordClass);
-        }
-
-        @Override
-        public TypeSerializerSchemaCompatibility<T> resolveSchemaCompatibility(
-                TypeSerializerSnapshot<T> oldSerializerSnapshot) {
-            if (oldSerializerSnapshot instanceof Snapshot<T> old && old.recordClass.equals(recordClass)) {
-                return TypeSerializerSchemaCompatibility.compatibleAsIs();
-            }
-            return TypeSerializerSchemaCompatibility.incompatible();
+            return new AvroSpecificSerializer<>(type());
         }
     }
 }

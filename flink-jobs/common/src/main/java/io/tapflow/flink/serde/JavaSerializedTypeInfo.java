@@ -2,11 +2,8 @@ package io.tapflow.flink.serde;
 
 import java.io.IOException;
 import java.io.Serializable;
-import java.util.Objects;
 import org.apache.flink.api.common.serialization.SerializerConfig;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
-import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
@@ -24,14 +21,12 @@ import org.slf4j.LoggerFactory;
  * a savepoint taken by a version whose classes changed incompatibly — restores as {@code null} with a warning
  * instead of failing the job: the function sees a fresh key and resynchronises on the next message.
  */
-public final class JavaSerializedTypeInfo<T extends Serializable> extends TypeInformation<T> {
+public final class JavaSerializedTypeInfo<T extends Serializable> extends SingleClassTypeInfo<T> {
 
     private static final long serialVersionUID = 1L;
 
-    private final Class<T> type;
-
     private JavaSerializedTypeInfo(Class<T> type) {
-        this.type = Objects.requireNonNull(type, "type");
+        super(type);
     }
 
     public static <T extends Serializable> JavaSerializedTypeInfo<T> forClass(Class<T> type) {
@@ -39,58 +34,8 @@ public final class JavaSerializedTypeInfo<T extends Serializable> extends TypeIn
     }
 
     @Override
-    public boolean isBasicType() {
-        return false;
-    }
-
-    @Override
-    public boolean isTupleType() {
-        return false;
-    }
-
-    @Override
-    public int getArity() {
-        return 1;
-    }
-
-    @Override
-    public int getTotalFields() {
-        return 1;
-    }
-
-    @Override
-    public Class<T> getTypeClass() {
-        return type;
-    }
-
-    @Override
-    public boolean isKeyType() {
-        return false;
-    }
-
-    @Override
     public TypeSerializer<T> createSerializer(SerializerConfig config) {
-        return new Serializer<>(type);
-    }
-
-    @Override
-    public String toString() {
-        return "JavaSerializedTypeInfo<" + type.getSimpleName() + ">";
-    }
-
-    @Override
-    public boolean equals(Object obj) {
-        return obj instanceof JavaSerializedTypeInfo<?> other && other.type.equals(type);
-    }
-
-    @Override
-    public int hashCode() {
-        return type.hashCode();
-    }
-
-    @Override
-    public boolean canEqual(Object obj) {
-        return obj instanceof JavaSerializedTypeInfo;
+        return new Serializer<>(getTypeClass());
     }
 
     /** Length-prefixed Java serialization; {@link #copy} is a deep copy, as copy-on-write heap snapshots need. */
@@ -192,48 +137,18 @@ public final class JavaSerializedTypeInfo<T extends Serializable> extends TypeIn
     }
 
     /** Savepoint snapshot: the class name; readability of the values themselves is handled per value. */
-    public static final class Snapshot<T extends Serializable> implements TypeSerializerSnapshot<T> {
-
-        private Class<T> type;
+    public static final class Snapshot<T extends Serializable> extends ClassNameSnapshot<T> {
 
         /** For reflective instantiation on restore. */
         public Snapshot() {}
 
         Snapshot(Class<T> type) {
-            this.type = type;
-        }
-
-        @Override
-        public int getCurrentVersion() {
-            return 1;
-        }
-
-        @Override
-        public void writeSnapshot(DataOutputView out) throws IOException {
-            out.writeUTF(type.getName());
-        }
-
-        @Override
-        @SuppressWarnings("unchecked")
-        public void readSnapshot(int readVersion, DataInputView in, ClassLoader classLoader) throws IOException {
-            String name = in.readUTF();
-            try {
-                type = (Class<T>) Class.forName(name, false, classLoader);
-            } catch (ClassNotFoundException e) {
-                throw new IOException("state holds " + name + ", which this job does not have", e);
-            }
+            super(type);
         }
 
         @Override
         public TypeSerializer<T> restoreSerializer() {
-            return new Serializer<>(type);
-        }
-
-        @Override
-        public TypeSerializerSchemaCompatibility<T> resolveSchemaCompatibility(TypeSerializerSnapshot<T> old) {
-            return old instanceof Snapshot<T> s && s.type.equals(type)
-                    ? TypeSerializerSchemaCompatibility.compatibleAsIs()
-                    : TypeSerializerSchemaCompatibility.incompatible();
+            return new Serializer<>(type());
         }
     }
 }
