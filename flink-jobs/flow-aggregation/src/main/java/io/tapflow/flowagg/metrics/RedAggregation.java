@@ -3,27 +3,11 @@ package io.tapflow.flowagg.metrics;
 import io.tapflow.schema.L7Protocol;
 import io.tapflow.schema.ObservationPoint;
 import io.tapflow.schema.RedMetric;
-import io.tapflow.schema.RequestLog;
 
 /** Request logs to {@code RedMetric} rows: counted at {@code start_time_us}, see {@link RequestStats}. */
-public final class RedAggregation implements WindowAggregation<RedKey, RequestLog, RequestStats, RedMetric> {
+public final class RedAggregation extends RequestStatsAggregation<RedKey, RedMetric> {
 
     private static final long serialVersionUID = 1L;
-
-    @Override
-    public long eventTimeMs(RequestLog log) {
-        return Math.floorDiv(log.getStartTimeUs(), 1000L);
-    }
-
-    @Override
-    public RequestStats createAccumulator() {
-        return new RequestStats();
-    }
-
-    @Override
-    public void add(RequestStats stats, RequestLog log) {
-        stats.add(log);
-    }
 
     @Override
     public RedMetric result(RedKey key, long windowStartMs, long windowSizeMs, RequestStats stats) {

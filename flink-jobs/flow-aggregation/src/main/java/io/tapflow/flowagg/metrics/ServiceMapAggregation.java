@@ -2,32 +2,15 @@ package io.tapflow.flowagg.metrics;
 
 import io.tapflow.schema.L7Protocol;
 import io.tapflow.schema.ObservationPoint;
-import io.tapflow.schema.RequestLog;
 import io.tapflow.schema.ServiceMapEdge;
 
 /**
  * Request logs to {@code ServiceMapEdge} rows (ClickHouse app_map_1m): each request log counts on its own edge, at
  * {@code start_time_us}, by the same rules as {@link RequestStats}.
  */
-public final class ServiceMapAggregation
-        implements WindowAggregation<EdgeKey, RequestLog, RequestStats, ServiceMapEdge> {
+public final class ServiceMapAggregation extends RequestStatsAggregation<EdgeKey, ServiceMapEdge> {
 
     private static final long serialVersionUID = 1L;
-
-    @Override
-    public long eventTimeMs(RequestLog log) {
-        return Math.floorDiv(log.getStartTimeUs(), 1000L);
-    }
-
-    @Override
-    public RequestStats createAccumulator() {
-        return new RequestStats();
-    }
-
-    @Override
-    public void add(RequestStats stats, RequestLog log) {
-        stats.add(log);
-    }
 
     @Override
     public ServiceMapEdge result(EdgeKey key, long windowStartMs, long windowSizeMs, RequestStats stats) {

@@ -1,0 +1,27 @@
+package io.tapflow.flowagg.metrics;
+
+import io.tapflow.schema.RequestLog;
+
+/**
+ * The counting shared by every metric over request logs: a log counts at its {@code start_time_us}, into
+ * {@link RequestStats}. Subclasses only say which row a finished window becomes.
+ */
+abstract class RequestStatsAggregation<K, OUT> implements WindowAggregation<K, RequestLog, RequestStats, OUT> {
+
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public final long eventTimeMs(RequestLog log) {
+        return Math.floorDiv(log.getStartTimeUs(), 1000L);
+    }
+
+    @Override
+    public final RequestStats createAccumulator() {
+        return new RequestStats();
+    }
+
+    @Override
+    public final void add(RequestStats stats, RequestLog log) {
+        stats.add(log);
+    }
+}
