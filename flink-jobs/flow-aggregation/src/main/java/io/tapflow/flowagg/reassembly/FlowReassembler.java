@@ -115,7 +115,7 @@ public final class FlowReassembler extends KeyedCoProcessFunction<String, Socket
         long nowNs = timestamp * 1_000_000L;
         long waitNs = options.reorderWait().toNanos();
         for (int d = 0; d < 2; d++) {
-            feedAll(flow, flow.ordering[d].expire(nowNs, waitNs), ctx, out);
+            feedAll(flow, flow.ordering[d].expire(nowNs, waitNs), out);
         }
         if (flow.closing() && nowNs >= Math.max(flow.closeNs, flow.clockNs) + options.closeGrace().toNanos()) {
             finish(flow, flow.closeType, flow.closeNs, ctx, out);
@@ -163,7 +163,7 @@ public final class FlowReassembler extends KeyedCoProcessFunction<String, Socket
         flow.lastEventNs = Math.max(flow.lastEventNs, event.getTimestampNs());
         flow.clockNs = Math.max(flow.clockNs, clock(event.getTimestampNs(), ctx));
         SegmentOrdering ordering = flow.ordering[event.getDirection() == Direction.EGRESS ? 1 : 0];
-        feedAll(flow, ordering.accept(event, options.maxHeldSegments()), ctx, out);
+        feedAll(flow, ordering.accept(event, options.maxHeldSegments()), out);
         schedule(flow, ctx.timerService());
         flows.update(flow);
     }
@@ -202,27 +202,25 @@ public final class FlowReassembler extends KeyedCoProcessFunction<String, Socket
         }
     }
 
-    private void feedAll(FlowSession flow, List<SegmentOrdering.Ready> ready, Context ctx,
-            Consumer<RequestLog> out) {
+    private void feedAll(FlowSession flow, List<SegmentOrdering.Ready> ready, Consumer<RequestLog> out) {
         for (SegmentOrdering.Ready r : ready) {
-            feed(flow, r, ctx, out);
+            feed(flow, r, out);
         }
     }
 
-    private void feed(FlowSession flow, SegmentOrdering.Ready ready, Context ctx, Consumer<RequestLog> out) {
+    private void feed(FlowSession flow, SegmentOrdering.Ready ready, Consumer<RequestLog> out) {
         SocketDataEvent e = ready.event();
         FlowDirection direction = flow.flowDirection(e.getDirection());
         flow.bytes[direction.ordinal()] += e.getByteCount();
         flow.syscalls[direction.ordinal()]++;
+        Segment segment = segment(e);
         if (!flow.detector.decided()) {
-            ByteBuffer payload = e.getPayload().duplicate();
-            byte[] array = bytes(payload);
-            L7Protocol protocol = flow.detector.observe(registry, array, 0, array.length, direction,
-                    options.minConfidence(), options.detectionAttempts());
+            L7Protocol protocol = flow.detector.observe(registry, segment.bytes(), segment.offset(),
+                    segment.length(), direction, options.minConfidence(), options.detectionAttempts());
             if (protocol == null) {
                 // undecided: keep the segment, the message it starts may be recognisable only by its answer (empty
                 // ones carry nothing to decode and do not count as detection attempts, so they are not kept)
-                if (array.length > 0 && flow.undecided.size() < options.detectionAttempts()) {
+                if (segment.length() > 0 && flow.undecided.size() < options.detectionAttempts()) {
                     flow.undecided.add(ready);
                 }
                 return;
@@ -236,18 +234,29 @@ public final class FlowReassembler extends KeyedCoProcessFunction<String, Socket
             // the segments seen while undecided come first (a pipelined inline Redis request is only sure to be
             // Redis once its "+OK" answer is seen)
             for (SegmentOrdering.Ready earlier : flow.undecided) {
-                decode(flow, earlier, flow.flowDirection(earlier.event().getDirection()), out);
+                decode(flow, earlier, segment(earlier.event()), out);
             }
             flow.undecided.clear();
         }
         if (flow.decoders != null) {
-            decode(flow, ready, direction, out);
+            decode(flow, ready, segment, out);
         }
     }
 
-    private void decode(FlowSession flow, SegmentOrdering.Ready ready, FlowDirection direction,
-            Consumer<RequestLog> out) {
+    private void decode(FlowSession flow, SegmentOrdering.Ready ready, Segment segment, Consumer<RequestLog> out) {
         SocketDataEvent e = ready.event();
+        FlowDirection direction = flow.flowDirection(e.getDirection());
+        FlowSink sink = new FlowSink(flow, e.getTid(), out);
+        if (ready.missing() > 0) {
+            metrics.holesSkipped.inc();
+            flow.decoders.of(direction).feed(new Segment(NO_BYTES, 0, 0, ready.missing(), e.getTimestampNs(),
+                    Segment.NO_TCP_SEQ, 0), sink);
+        }
+        flow.decoders.of(direction).feed(segment, sink);
+    }
+
+    /** The call's captured bytes as the decoders take them, without copying the payload. */
+    private static Segment segment(SocketDataEvent e) {
         ByteBuffer payload = e.getPayload();
         byte[] array;
         int offset;
@@ -258,21 +267,15 @@ public final class FlowReassembler extends KeyedCoProcessFunction<String, Socket
             array = bytes(payload);
             offset = 0;
         }
-        FlowSink sink = new FlowSink(flow, e.getTid(), out);
-        if (ready.missing() > 0) {
-            metrics.holesSkipped.inc();
-            flow.decoders.of(direction).feed(new Segment(NO_BYTES, 0, 0, ready.missing(), e.getTimestampNs(),
-                    Segment.NO_TCP_SEQ, 0), sink);
-        }
         long tcpSeq = e.getTcpSeq() == null ? Segment.NO_TCP_SEQ : e.getTcpSeq();
-        flow.decoders.of(direction).feed(new Segment(array, offset, payload.remaining(), e.getByteCount(),
-                e.getTimestampNs(), tcpSeq, e.getThreadTraceId()), sink);
+        return new Segment(array, offset, payload.remaining(), e.getByteCount(), e.getTimestampNs(), tcpSeq,
+                e.getThreadTraceId());
     }
 
     private void finish(FlowSession flow, CloseType closeType, long endNs, Context ctx, Consumer<RequestLog> out)
             throws Exception {
         for (int d = 0; d < 2; d++) {
-            feedAll(flow, flow.ordering[d].flush(), ctx, out);
+            feedAll(flow, flow.ordering[d].flush(), out);
         }
         if (flow.decoders != null) {
             flow.decoders.clientToServer().close(new FlowSink(flow, 0, out));
