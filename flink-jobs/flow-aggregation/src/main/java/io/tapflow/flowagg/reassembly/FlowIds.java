@@ -18,11 +18,14 @@ final class FlowIds {
     private FlowIds() {
     }
 
-    /** flow_id: (agent, socket, timestamp of the first event of the socket the job saw). */
-    static String flowId(String agentId, long socketId, long firstEventNs) {
+    /**
+     * flow_id: (agent, socket). The collector assigns socket ids unique per agent run (DESIGN §3), so the pair names
+     * one connection; a flow that idles out and later carries data again keeps its id.
+     */
+    static String flowId(String agentId, long socketId) {
         byte[] agent = agentId.getBytes(StandardCharsets.UTF_8);
-        ByteBuffer buf = ByteBuffer.allocate(1 + 4 + agent.length + 16);
-        buf.put(FLOW).putInt(agent.length).put(agent).putLong(socketId).putLong(firstEventNs);
+        ByteBuffer buf = ByteBuffer.allocate(1 + 4 + agent.length + 8);
+        buf.put(FLOW).putInt(agent.length).put(agent).putLong(socketId);
         return digest(buf);
     }
 

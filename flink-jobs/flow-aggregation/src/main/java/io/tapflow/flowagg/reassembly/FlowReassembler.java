@@ -160,6 +160,7 @@ public final class FlowReassembler extends KeyedCoProcessFunction<String, Socket
         } else {
             flow.learn(event);
         }
+        flow.firstEventNs = Math.min(flow.firstEventNs, event.getTimestampNs());
         flow.lastEventNs = Math.max(flow.lastEventNs, event.getTimestampNs());
         flow.clockNs = Math.max(flow.clockNs, clock(event.getTimestampNs(), ctx));
         SegmentOrdering ordering = flow.ordering[event.getDirection() == Direction.EGRESS ? 1 : 0];
@@ -177,6 +178,7 @@ public final class FlowReassembler extends KeyedCoProcessFunction<String, Socket
         } else {
             flow.learn(event);
         }
+        flow.firstEventNs = Math.min(flow.firstEventNs, event.getTimestampNs());
         flow.lastEventNs = Math.max(flow.lastEventNs, event.getTimestampNs());
         flow.clockNs = Math.max(flow.clockNs, clock(event.getTimestampNs(), ctx));
         switch (event.getType()) {

@@ -27,7 +27,15 @@ final class FlowSession implements Serializable {
     // identity, from the first event
     String agentId;
     long socketId;
+    /**
+     * From (agent, socket) only: a replay after a failure may interleave the data and TCP inputs differently, so
+     * nothing that depends on which input's event came first may go into an id.
+     */
     String flowId;
+    /**
+     * Earliest event time seen (either input). Read only when a flow log is emitted, from an event-time timer: by
+     * then the watermark has passed the flow's first events on both inputs, so every replay gives the same value.
+     */
     long firstEventNs;
     Role role = Role.UNKNOWN;
     /** True when the role was guessed from ports (the collector saw neither connect nor accept). */
@@ -83,7 +91,7 @@ final class FlowSession implements Serializable {
         s.agentId = e.getAgentId().toString();
         s.socketId = e.getSocketId();
         s.firstEventNs = e.getTimestampNs();
-        s.flowId = FlowIds.flowId(s.agentId, s.socketId, s.firstEventNs);
+        s.flowId = FlowIds.flowId(s.agentId, s.socketId);
         s.lastEventNs = e.getTimestampNs();
         s.clockNs = e.getTimestampNs();
         s.lastFlowLogNs = e.getTimestampNs();
@@ -96,7 +104,7 @@ final class FlowSession implements Serializable {
         s.agentId = e.getAgentId().toString();
         s.socketId = e.getSocketId();
         s.firstEventNs = e.getTimestampNs();
-        s.flowId = FlowIds.flowId(s.agentId, s.socketId, s.firstEventNs);
+        s.flowId = FlowIds.flowId(s.agentId, s.socketId);
         s.lastEventNs = e.getTimestampNs();
         s.clockNs = e.getTimestampNs();
         s.lastFlowLogNs = e.getTimestampNs();

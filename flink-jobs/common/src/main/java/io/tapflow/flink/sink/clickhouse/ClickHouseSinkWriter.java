@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -136,8 +137,15 @@ final class ClickHouseSinkWriter<T> extends AsyncSinkWriter<T, ClickHouseRow> {
             again.add(r.failedOnce());
         }
         // the JDK's delayer thread only hands the rows back; the handler re-enters the mailbox itself
-        CompletableFuture.delayedExecutor(backoffMs, TimeUnit.MILLISECONDS)
-                .execute(() -> result.retryForEntries(again));
+        CompletableFuture.delayedExecutor(backoffMs, TimeUnit.MILLISECONDS).execute(() -> {
+            try {
+                result.retryForEntries(again);
+            } catch (RejectedExecutionException e) {
+                // the task ended during the backoff (cancelled or failed): its mailbox is closed, and the rows come
+                // back from the last checkpoint when the job restarts
+                LOG.info("Not retrying {} rows into {}: the sink's task has ended", again.size(), table);
+            }
+        });
     }
 
     @Override
