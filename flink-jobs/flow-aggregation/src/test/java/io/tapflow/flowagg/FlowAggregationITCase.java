@@ -2,64 +2,19 @@ package io.tapflow.flowagg;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.clickhouse.client.api.Client;
-import io.tapflow.collector.pcap.PcapReplaySource;
 import io.tapflow.collector.pcap.ReplayOptions;
-import io.tapflow.collector.source.AgentIdentity;
-import io.tapflow.collector.source.CaptureFilter;
-import io.tapflow.collector.source.RawEventSink;
-import io.tapflow.collector.source.RawEventSource;
-import io.tapflow.flink.kafka.KafkaRecord;
-import io.tapflow.flink.kafka.TapflowKafka;
-import io.tapflow.flink.sink.clickhouse.AvroRowSerializer;
 import io.tapflow.flowagg.config.FlowAggregationOptions;
-import io.tapflow.localstack.clickhouse.ClickHouseServer;
-import io.tapflow.protocols.testing.Goldens;
-import io.tapflow.localstack.kafka.KafkaBroker;
-import io.tapflow.localstack.registry.SchemaRegistryServer;
-import io.tapflow.schema.DeadLetter;
-import io.tapflow.schema.FlowLog;
 import io.tapflow.schema.RequestLog;
-import io.tapflow.schema.SocketDataEvent;
-import io.tapflow.schema.TcpEvent;
-import io.tapflow.schema.clickhouse.ChecksumPolicy;
-import io.tapflow.schema.clickhouse.ClickHouseMigrator;
-import io.tapflow.schema.clickhouse.MigrationSource;
-import io.tapflow.schema.registry.SchemaRegistryClientConfig;
-import io.tapflow.schema.serde.AvroSerializer;
 import io.tapflow.schema.topic.Topic;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.apache.avro.specific.SpecificRecordBase;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -72,241 +27,78 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class FlowAggregationITCase {
 
-    private static final List<String> GOLDENS = List.of("http1/01-get-keepalive", "http1/06-pipelined",
-            "http2/01-get-200", "redis/04-pipeline-cli", "redis/03-error-wrongtype", "postgresql/01-query",
-            "dns/09-udp-multi", "dns/08-tcp-multi");
-    private static final Pattern REQUEST = Pattern.compile("^C>S REQUEST (\\S+)(?: .*?\\btype=(\\S+))?.*$");
-
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(() -> new MiniClusterResourceConfiguration
             .Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
-    private static KafkaBroker broker;
-    private static SchemaRegistryServer registry;
-    private static ClickHouseServer clickhouse;
-    private static final String DB = "flowagg_it";
+    private static JobFixture fixture;
 
     @BeforeAll
     static void servers() throws Exception {
-        broker = KafkaBroker.shared();
-        registry = SchemaRegistryServer.start(broker.bootstrapServers(), 0, "_schemas_flowagg_it");
-        clickhouse = ClickHouseServer.shared();
-        clickhouse.query("DROP DATABASE IF EXISTS " + DB);
-        try (Client admin = clickhouse.newClient("default")) {
-            new ClickHouseMigrator(admin, DB, null, ChecksumPolicy.FAIL).migrate(MigrationSource.tapflowDdl());
-        }
-        for (Topic t : Topic.values()) {
-            if (t != Topic.RAW_PROCESS) {
-                broker.createTopic(t.topicName(), t.topicName().startsWith("tapflow.raw.") ? 2 : 1);
-            }
+        fixture = JobFixture.start("flowagg_it");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (fixture != null) {
+            fixture.close();
         }
     }
 
     @Test
     void realTrafficComesOutAsExactRequestLogsFlowLogsAndMetrics() throws Exception {
-        Map<String, Long> expected = new TreeMap<>();
-        int socketCount = 0;
-        List<SpecificRecordBase> events = new ArrayList<>();
-        for (int i = 0; i < GOLDENS.size(); i++) {
-            String golden = GOLDENS.get(i);
-            expectedRequests(golden, expected);
-            socketCount += replay(golden, "replay-" + i, events);
-        }
-        // a collector publishes in time order; the goldens were recorded days apart, so publishing them one after
-        // another would make every later-recorded-earlier capture late data
-        events.sort(Comparator.comparingLong(FlowAggregationITCase::timestampNs));
-        publish(events);
+        GoldenTraffic.Traffic traffic = GoldenTraffic.goldens("replay", ReplayOptions.defaults());
+        Map<String, Long> expected = traffic.requests();
+        fixture.publish(traffic.events());
 
-        JobClient job = runJobToEndOfInput();
+        FlowAggregationOptions options = fixture.options(Map.of());
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        FlowAggregationJob.configure(env, options);
+        env.setParallelism(2);
+        FlowAggregationJob.build(env, options, new BoundedIo(options));
+        JobClient job = env.executeAsync("flow-aggregation-it");
         job.getJobExecutionResult().get(180, TimeUnit.SECONDS);
 
-        String logs = DB + ".l7_request_log FINAL";
+        String logs = fixture.table("l7_request_log") + " FINAL";
         for (String point : List.of("CLIENT_PROCESS", "SERVER_PROCESS")) {
             Map<String, Long> actual = new TreeMap<>();
-            for (String line : lines("SELECT l7_protocol, ifNull(request_type, ''), count() FROM " + logs
+            for (String line : fixture.lines("SELECT l7_protocol, ifNull(request_type, ''), count() FROM " + logs
                     + " WHERE observation_point = '" + point + "' GROUP BY l7_protocol, request_type")) {
                 String[] f = line.split("\t");
                 actual.put(f[0] + " " + f[1], Long.parseLong(f[2]));
             }
             assertThat(actual).as("requests per protocol and request type seen at %s (logs without a request: %s)",
-                    point, lines("SELECT agent_id, l4_protocol, client_port, server_port, request_id, response_code,"
-                            + " start_time_us FROM " + logs + " WHERE observation_point = '" + point
+                    point, fixture.lines("SELECT agent_id, l4_protocol, client_port, server_port, request_id,"
+                            + " response_code, start_time_us FROM " + logs + " WHERE observation_point = '" + point
                             + "' AND request_type IS NULL"))
                     .isEqualTo(expected);
         }
-        long total = expected.values().stream().mapToLong(Long::longValue).sum();
+        long total = traffic.requestCount();
 
-        assertThat(scalar("SELECT count() FROM " + logs + " WHERE l4_protocol = 'TCP' AND req_tcp_seq IS NULL"))
+        assertThat(fixture.scalar("SELECT count() FROM " + logs + " WHERE l4_protocol = 'TCP' AND req_tcp_seq IS NULL"))
                 .as("TCP request logs without req_tcp_seq").isZero();
-        assertThat(scalar("SELECT count() FROM " + logs + " WHERE response_status = 'TIMEOUT'"))
+        assertThat(fixture.scalar("SELECT count() FROM " + logs + " WHERE response_status = 'TIMEOUT'"))
                 .as("requests left without a response").isZero();
         // the two ends saw the same requests: same first-byte sequence numbers, and loopback latencies within 1 ms
-        assertThat(lines("SELECT req_tcp_seq, response_duration_us FROM " + logs + " WHERE l4_protocol = 'TCP'"
+        assertThat(fixture.lines("SELECT req_tcp_seq, response_duration_us FROM " + logs + " WHERE l4_protocol = 'TCP'"
                 + " AND observation_point = 'CLIENT_PROCESS' ORDER BY req_tcp_seq").stream().map(l -> l.split("\t")[0])
                 .toList())
-                .isEqualTo(lines("SELECT req_tcp_seq FROM " + logs + " WHERE l4_protocol = 'TCP'"
+                .isEqualTo(fixture.lines("SELECT req_tcp_seq FROM " + logs + " WHERE l4_protocol = 'TCP'"
                         + " AND observation_point = 'SERVER_PROCESS' ORDER BY req_tcp_seq"));
-        assertThat(scalar("SELECT count() FROM (SELECT req_tcp_seq, response_duration_us AS c FROM " + logs
+        assertThat(fixture.scalar("SELECT count() FROM (SELECT req_tcp_seq, response_duration_us AS c FROM " + logs
                 + " WHERE observation_point = 'CLIENT_PROCESS' AND l4_protocol = 'TCP') ANY INNER JOIN"
                 + " (SELECT req_tcp_seq, response_duration_us AS s FROM " + logs
                 + " WHERE observation_point = 'SERVER_PROCESS' AND l4_protocol = 'TCP') USING req_tcp_seq"
                 + " WHERE c < s OR c - s > 1000"))
                 .as("requests whose client-side latency is below the server's or more than 1 ms above").isZero();
 
-        assertThat(scalar("SELECT sum(requests) FROM " + DB + ".app_metrics_1m FINAL"))
-                .as("RED requests over both observation points").isEqualTo(2 * total);
-        assertThat(scalar("SELECT sum(requests) FROM " + DB + ".app_metrics_1s FINAL")).isEqualTo(2 * total);
-        assertThat(scalar("SELECT count() FROM " + DB + ".l4_flow_log FINAL WHERE is_final = 1"))
-                .as("final flow logs: one per socket (each end of each connection)").isEqualTo(socketCount);
-        assertThat(committedRecords(Topic.L7_REQUEST_LOG)).as("request logs on Kafka, read_committed")
-                .isEqualTo(2 * total);
-    }
-
-    /** Requests per "PROTOCOL type" in the golden's reviewed rendering of what the client sent. */
-    private static void expectedRequests(String golden, Map<String, Long> into) throws Exception {
-        try (InputStream in = FlowAggregationITCase.class.getResourceAsStream("/golden/" + golden + ".expected")) {
-            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
-                Matcher m = REQUEST.matcher(line);
-                if (m.matches()) {
-                    String protocol = m.group(1).toUpperCase();
-                    into.merge(protocol + " " + (m.group(2) == null ? "" : m.group(2)), 1L, Long::sum);
-                }
-            }
+        for (String red : List.of("app_metrics_1m", "app_metrics_1s")) {
+            assertThat(fixture.scalar("SELECT sum(requests) FROM " + fixture.table(red) + " FINAL"))
+                    .as("%s requests over both observation points", red).isEqualTo(2 * total);
         }
-    }
-
-    /** Replays a golden capture through the collector's pcap source; returns its number of sockets. */
-    private static int replay(String golden, String agent, List<SpecificRecordBase> into) throws Exception {
-        Path pcap = Goldens.pcapFile(golden);
-        List<Long> sockets = new ArrayList<>();
-        try (RawEventSource source = PcapReplaySource.open(pcap, new AgentIdentity(agent, "it-host"),
-                CaptureFilter.defaults(), ReplayOptions.defaults())) {
-            RawEventSink sink = new RawEventSink() {
-                @Override
-                public void onSocketData(SocketDataEvent event) {
-                    into.add(event);
-                    if (!sockets.contains(event.getSocketId())) {
-                        sockets.add(event.getSocketId());
-                    }
-                }
-
-                @Override
-                public void onTcpEvent(TcpEvent event) {
-                    into.add(event);
-                    if (!sockets.contains(event.getSocketId())) {
-                        sockets.add(event.getSocketId());
-                    }
-                }
-            };
-            while (source.poll(sink, Duration.ofMillis(100)) != RawEventSource.END_OF_INPUT) {
-                // drain
-            }
-        } finally {
-            Files.delete(pcap);
-        }
-        return sockets.size();
-    }
-
-    private static long timestampNs(SpecificRecordBase e) {
-        return e instanceof SocketDataEvent d ? d.getTimestampNs() : ((TcpEvent) e).getTimestampNs();
-    }
-
-    private static void publish(List<SpecificRecordBase> events) throws Exception {
-        Properties p = broker.clientProperties();
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        try (AvroSerializer<SpecificRecordBase> values = new AvroSerializer<>();
-             KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
-            values.configure(Map.of(SchemaRegistryClientConfig.URL, registry.url()), false);
-            for (SpecificRecordBase e : events) {
-                boolean data = e instanceof SocketDataEvent;
-                Topic topic = data ? Topic.RAW_SOCKET_DATA : Topic.RAW_TCP_EVENTS;
-                long socket = data ? ((SocketDataEvent) e).getSocketId() : ((TcpEvent) e).getSocketId();
-                producer.send(new ProducerRecord<>(topic.topicName(),
-                        ByteBuffer.allocate(8).putLong(socket).array(), values.serialize(topic.topicName(), e)));
-            }
-            producer.flush();
-        }
-    }
-
-    private static JobClient runJobToEndOfInput() throws Exception {
-        FlowAggregationOptions options = FlowAggregationOptions.of(Map.of(
-                "kafka.bootstrap-servers", broker.bootstrapServers(),
-                "schema-registry.url", registry.url(),
-                "clickhouse.url", clickhouse.httpUrl(),
-                "clickhouse.database", DB,
-                "checkpoint.interval", "1s",
-                "kafka.group-id", "flowagg-it",
-                "kafka.transactional-id-prefix", "flowagg-it"));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        FlowAggregationJob.configure(env, options);
-        env.setParallelism(2);
-        FlowAggregationJob.build(env, options, new BoundedIo(new FlowAggregationJob.KafkaClickHouseIo(options),
-                options));
-        return env.executeAsync("flow-aggregation-it");
-    }
-
-    /** The production inputs and outputs, but the raw topics read only up to their end at start. */
-    private record BoundedIo(FlowAggregationJob.KafkaClickHouseIo production, FlowAggregationOptions options)
-            implements FlowAggregationJob.Io {
-
-        @Override
-        public DataStream<KafkaRecord> rawRecords(StreamExecutionEnvironment env) {
-            return env.fromSource(TapflowKafka.sourceBuilder(options.pipeline().bootstrapServers(), "flowagg-it",
-                            new Properties(), Topic.RAW_SOCKET_DATA, Topic.RAW_TCP_EVENTS)
-                    .setBounded(OffsetsInitializer.latest()).build(),
-                    WatermarkStrategy.noWatermarks(), "raw events");
-        }
-
-        @Override
-        public Sink<RequestLog> requestLogKafka() {
-            return production.requestLogKafka();
-        }
-
-        @Override
-        public Sink<FlowLog> flowLogKafka() {
-            return production.flowLogKafka();
-        }
-
-        @Override
-        public Sink<DeadLetter> deadLetterKafka() {
-            return production.deadLetterKafka();
-        }
-
-        @Override
-        public <T extends SpecificRecordBase> Sink<T> clickHouse(String table, AvroRowSerializer<T> serializer) {
-            return production.clickHouse(table, serializer);
-        }
-    }
-
-    private static long committedRecords(Topic topic) {
-        Properties p = broker.clientProperties();
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "count-" + topic.topicName());
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        long count = 0;
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
-            consumer.subscribe(List.of(topic.topicName()));
-            int emptyPolls = 0;
-            while (emptyPolls < 5) {
-                int n = 0;
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    n++;
-                }
-                count += n;
-                emptyPolls = n == 0 ? emptyPolls + 1 : 0;
-            }
-        }
-        return count;
-    }
-
-    private static List<String> lines(String sql) {
-        return clickhouse.query(sql + " FORMAT TabSeparated").lines().filter(l -> !l.isEmpty()).toList();
-    }
-
-    private static long scalar(String sql) {
-        return Long.parseLong(clickhouse.query(sql + " FORMAT TabSeparated").trim());
+        assertThat(fixture.scalar("SELECT count() FROM " + fixture.table("l4_flow_log") + " FINAL WHERE is_final = 1"))
+                .as("final flow logs: one per socket (each end of each connection)").isEqualTo(traffic.sockets());
+        assertThat(fixture.committed(Topic.L7_REQUEST_LOG, RequestLog.class))
+                .as("request logs on Kafka, read_committed").hasSize((int) (2 * total));
     }
 }
