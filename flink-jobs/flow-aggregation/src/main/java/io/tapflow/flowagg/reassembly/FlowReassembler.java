@@ -282,6 +282,9 @@ public final class FlowReassembler extends KeyedCoProcessFunction<String, Socket
         if (flow.decoders != null) {
             flow.decoders.clientToServer().close(new FlowSink(flow, 0, out));
             flow.decoders.serverToClient().close(new FlowSink(flow, 0, out));
+        } else if (!flow.undecided.isEmpty()) {
+            // ended before detection could decide: its payload matched no protocol either
+            metrics.unknownProtocolFlows.inc();
         }
         for (PendingRequest p : flow.pending.drain()) {
             emit(requestLogs.timedOut(flow, p, closeType == CloseType.TIMEOUT
