@@ -59,11 +59,21 @@ final class GoldenTraffic {
         Map<String, Long> requests = new TreeMap<>();
         int sockets = 0;
         for (int i = 0; i < GOLDENS.size(); i++) {
-            String golden = GOLDENS.get(i);
-            sockets += replay(golden, agentPrefix + "-" + i, options, events);
-            expectedRequests(golden).forEach((k, v) -> requests.merge(k, v * options.loops(), Long::sum));
+            Traffic one = golden(GOLDENS.get(i), agentPrefix + "-" + i, options);
+            events.addAll(one.events());
+            sockets += one.sockets();
+            one.requests().forEach((k, v) -> requests.merge(k, v, Long::sum));
         }
         events.sort(Comparator.comparingLong(GoldenTraffic::timestampNs));
+        return new Traffic(events, sockets, requests);
+    }
+
+    /** One golden replayed by agent {@code agent} with {@code options}. */
+    static Traffic golden(String golden, String agent, ReplayOptions options) throws Exception {
+        List<SpecificRecordBase> events = new ArrayList<>();
+        int sockets = replay(golden, agent, options, events);
+        Map<String, Long> requests = new TreeMap<>();
+        expectedRequests(golden).forEach((k, v) -> requests.put(k, v * options.loops()));
         return new Traffic(events, sockets, requests);
     }
 
