@@ -3,46 +3,26 @@ package io.tapflow.flowagg;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.clickhouse.client.api.Client;
-import io.tapflow.collector.pcap.PcapReplaySource;
-import io.tapflow.collector.pcap.ReplayOptions;
-import io.tapflow.collector.source.AgentIdentity;
-import io.tapflow.collector.source.CaptureFilter;
-import io.tapflow.collector.source.RawEventSink;
-import io.tapflow.collector.source.RawEventSource;
 import io.tapflow.flink.kafka.KafkaRecord;
 import io.tapflow.flink.kafka.TapflowKafka;
 import io.tapflow.flink.sink.clickhouse.AvroRowSerializer;
 import io.tapflow.flowagg.config.FlowAggregationOptions;
 import io.tapflow.localstack.clickhouse.ClickHouseServer;
-import io.tapflow.protocols.testing.Goldens;
 import io.tapflow.localstack.kafka.KafkaBroker;
 import io.tapflow.localstack.registry.SchemaRegistryServer;
 import io.tapflow.schema.DeadLetter;
 import io.tapflow.schema.FlowLog;
 import io.tapflow.schema.RequestLog;
-import io.tapflow.schema.SocketDataEvent;
-import io.tapflow.schema.TcpEvent;
 import io.tapflow.schema.clickhouse.ChecksumPolicy;
 import io.tapflow.schema.clickhouse.ClickHouseMigrator;
 import io.tapflow.schema.clickhouse.MigrationSource;
-import io.tapflow.schema.registry.SchemaRegistryClientConfig;
-import io.tapflow.schema.serde.AvroSerializer;
 import io.tapflow.schema.topic.Topic;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -55,11 +35,7 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -75,7 +51,6 @@ class FlowAggregationITCase {
     private static final List<String> GOLDENS = List.of("http1/01-get-keepalive", "http1/06-pipelined",
             "http2/01-get-200", "redis/04-pipeline-cli", "redis/03-error-wrongtype", "postgresql/01-query",
             "dns/09-udp-multi", "dns/08-tcp-multi");
-    private static final Pattern REQUEST = Pattern.compile("^C>S REQUEST (\\S+)(?: .*?\\btype=(\\S+))?.*$");
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(() -> new MiniClusterResourceConfiguration
@@ -104,18 +79,10 @@ class FlowAggregationITCase {
 
     @Test
     void realTrafficComesOutAsExactRequestLogsFlowLogsAndMetrics() throws Exception {
-        Map<String, Long> expected = new TreeMap<>();
-        int socketCount = 0;
-        List<SpecificRecordBase> events = new ArrayList<>();
-        for (int i = 0; i < GOLDENS.size(); i++) {
-            String golden = GOLDENS.get(i);
-            expectedRequests(golden, expected);
-            socketCount += replay(golden, "replay-" + i, events);
-        }
-        // a collector publishes in time order; the goldens were recorded days apart, so publishing them one after
-        // another would make every later-recorded-earlier capture late data
-        events.sort(Comparator.comparingLong(FlowAggregationITCase::timestampNs));
-        publish(events);
+        GoldenTraffic traffic = GoldenTraffic.replay(GOLDENS, "replay-");
+        Map<String, Long> expected = traffic.expectedRequests();
+        int socketCount = traffic.socketCount();
+        traffic.publish(broker.clientProperties(), registry.url());
 
         JobClient job = runJobToEndOfInput();
         job.getJobExecutionResult().get(180, TimeUnit.SECONDS);
@@ -134,7 +101,7 @@ class FlowAggregationITCase {
                             + "' AND request_type IS NULL"))
                     .isEqualTo(expected);
         }
-        long total = expected.values().stream().mapToLong(Long::longValue).sum();
+        long total = traffic.totalRequests();
 
         assertThat(scalar("SELECT count() FROM " + logs + " WHERE l4_protocol = 'TCP' AND req_tcp_seq IS NULL"))
                 .as("TCP request logs without req_tcp_seq").isZero();
@@ -160,73 +127,6 @@ class FlowAggregationITCase {
                 .as("final flow logs: one per socket (each end of each connection)").isEqualTo(socketCount);
         assertThat(committedRecords(Topic.L7_REQUEST_LOG)).as("request logs on Kafka, read_committed")
                 .isEqualTo(2 * total);
-    }
-
-    /** Requests per "PROTOCOL type" in the golden's reviewed rendering of what the client sent. */
-    private static void expectedRequests(String golden, Map<String, Long> into) throws Exception {
-        try (InputStream in = FlowAggregationITCase.class.getResourceAsStream("/golden/" + golden + ".expected")) {
-            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
-                Matcher m = REQUEST.matcher(line);
-                if (m.matches()) {
-                    String protocol = m.group(1).toUpperCase();
-                    into.merge(protocol + " " + (m.group(2) == null ? "" : m.group(2)), 1L, Long::sum);
-                }
-            }
-        }
-    }
-
-    /** Replays a golden capture through the collector's pcap source; returns its number of sockets. */
-    private static int replay(String golden, String agent, List<SpecificRecordBase> into) throws Exception {
-        Path pcap = Goldens.pcapFile(golden);
-        List<Long> sockets = new ArrayList<>();
-        try (RawEventSource source = PcapReplaySource.open(pcap, new AgentIdentity(agent, "it-host"),
-                CaptureFilter.defaults(), ReplayOptions.defaults())) {
-            RawEventSink sink = new RawEventSink() {
-                @Override
-                public void onSocketData(SocketDataEvent event) {
-                    into.add(event);
-                    if (!sockets.contains(event.getSocketId())) {
-                        sockets.add(event.getSocketId());
-                    }
-                }
-
-                @Override
-                public void onTcpEvent(TcpEvent event) {
-                    into.add(event);
-                    if (!sockets.contains(event.getSocketId())) {
-                        sockets.add(event.getSocketId());
-                    }
-                }
-            };
-            while (source.poll(sink, Duration.ofMillis(100)) != RawEventSource.END_OF_INPUT) {
-                // drain
-            }
-        } finally {
-            Files.delete(pcap);
-        }
-        return sockets.size();
-    }
-
-    private static long timestampNs(SpecificRecordBase e) {
-        return e instanceof SocketDataEvent d ? d.getTimestampNs() : ((TcpEvent) e).getTimestampNs();
-    }
-
-    private static void publish(List<SpecificRecordBase> events) throws Exception {
-        Properties p = broker.clientProperties();
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        try (AvroSerializer<SpecificRecordBase> values = new AvroSerializer<>();
-             KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
-            values.configure(Map.of(SchemaRegistryClientConfig.URL, registry.url()), false);
-            for (SpecificRecordBase e : events) {
-                boolean data = e instanceof SocketDataEvent;
-                Topic topic = data ? Topic.RAW_SOCKET_DATA : Topic.RAW_TCP_EVENTS;
-                long socket = data ? ((SocketDataEvent) e).getSocketId() : ((TcpEvent) e).getSocketId();
-                producer.send(new ProducerRecord<>(topic.topicName(),
-                        ByteBuffer.allocate(8).putLong(socket).array(), values.serialize(topic.topicName(), e)));
-            }
-            producer.flush();
-        }
     }
 
     private static JobClient runJobToEndOfInput() throws Exception {
