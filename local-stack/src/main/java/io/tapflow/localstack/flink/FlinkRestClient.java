@@ -234,7 +234,8 @@ public final class FlinkRestClient {
 
     /**
      * Stops the job with a savepoint ({@code POST /jobs/{id}/stop}, then polls the trigger) and returns the
-     * savepoint's location. {@code targetDirectory} null uses the cluster's {@code execution.checkpointing.savepoint-dir}.
+     * savepoint's location. {@code targetDirectory} null uses the cluster's
+     * {@code execution.checkpointing.savepoint-dir}.
      */
     public String stopWithSavepoint(String jobId, String targetDirectory, Duration timeout) {
         ObjectNode body = JSON.createObjectNode();
@@ -287,8 +288,9 @@ public final class FlinkRestClient {
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new FlinkRestException("Flink REST API at " + base + " unreachable (" + call + "): " + e, 0,
-                    List.of(), e);
+            throw new FlinkRestException("Flink REST API at " + base + " unreachable (" + call + "): " + e
+                    + (e instanceof java.net.ConnectException ? " — is the JobManager running, and is the URL its"
+                    + " rest.address:rest.port?" : ""), 0, List.of(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new FlinkRestException("interrupted during " + call, 0, List.of(), e);

@@ -111,7 +111,7 @@ public final class JobSubmitter {
                 out.printf("restoring from %s%n", savepoint);
                 run = run.fromSavepoint(savepoint, request.allowNonRestoredState());
             }
-            String jobId = rest.runJar(jarId, run);
+            String jobId = run(jarId, run);
             out.printf("job %s (%s) submitted; waiting for RUNNING …%n", jobId, request.job().flinkJobName());
             rest.awaitState(jobId, Set.of("RUNNING"), RUNNING_TIMEOUT);
             out.printf("job %s is RUNNING%n", jobId);
@@ -122,6 +122,27 @@ public final class JobSubmitter {
             } catch (FlinkRestException e) {
                 out.printf("note: could not remove the uploaded jar %s: %s%n", jarId, e.getMessage());
             }
+        }
+    }
+
+    /**
+     * Runs the jar; explains the two ways a job main() calling System.exit shows up (tapflow's jobs do on invalid
+     * options): the cluster intercepts it and says so, or — Flink's default — the JobManager JVM exits mid-request.
+     */
+    private String run(String jarId, FlinkRestClient.RunRequest run) {
+        try {
+            return rest.runJar(jarId, run);
+        } catch (FlinkRestException e) {
+            if (e.getMessage().contains("attempted to exit JVM")) {
+                throw new IllegalStateException(e.getMessage() + " — the job's main() exited, usually because it "
+                        + "rejected its options: its message is in the JobManager's stdout/stderr", e);
+            }
+            if (e.status() == 0) {
+                throw new IllegalStateException(e.getMessage() + " — the JobManager dropped the connection while "
+                        + "running the job's main(); if it is gone, the main() called System.exit (unless the "
+                        + "cluster sets cluster.intercept-user-system-exit: THROW): check the options", e);
+            }
+            throw e;
         }
     }
 

@@ -13,6 +13,9 @@ import java.util.Map;
  */
 public final class SubmitMain {
 
+    /** The tapflow checkout whose flink-jobs/ hold the jars (./tapflow sets it; default: the working directory). */
+    static final String HOME_PROPERTY = "tapflow.home";
+
     static final String USAGE = """
             Usage: ./tapflow submit --rest URL --config FILE [--job NAME] [--jar PATH] [--parallelism N]
                                     [--savepoint PATH [--allow-non-restored-state] | --upgrade]
@@ -87,7 +90,8 @@ public final class SubmitMain {
         try {
             JobSubmitter.Job j = JobSubmitter.Job.of(job);
             if (jar == null) {
-                jar = JobSubmitter.findShadedJar(Path.of("").toAbsolutePath(), j);
+                Path home = Path.of(System.getProperty(HOME_PROPERTY, "")).toAbsolutePath();
+                jar = JobSubmitter.findShadedJar(home, j);
             } else if (!Files.isRegularFile(jar)) {
                 throw new IllegalArgumentException("no such jar: " + jar);
             }
