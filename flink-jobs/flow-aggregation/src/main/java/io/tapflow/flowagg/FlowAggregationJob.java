@@ -69,14 +69,9 @@ public final class FlowAggregationJob {
             System.out.println(JobOptions.help(NAME, FlowAggregationOptions.ALL));
             return;
         }
-        FlowAggregationOptions options;
-        try {
-            options = FlowAggregationOptions.parse(args);
-        } catch (InvalidJobOptionsException e) {
-            System.err.println(e.getMessage());
-            System.exit(2);
-            return;
-        }
+        // invalid options throw: main() runs inside the JobManager when submitted over REST, where exiting would
+        // stop the JobManager; Flink reports the exception's message to whoever submitted the job
+        FlowAggregationOptions options = FlowAggregationOptions.parse(args);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         configure(env, options);
         build(env, options, new KafkaClickHouseIo(options));

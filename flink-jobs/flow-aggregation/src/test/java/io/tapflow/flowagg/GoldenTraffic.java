@@ -44,6 +44,23 @@ final class GoldenTraffic {
         long requestCount() {
             return requests.values().stream().mapToLong(Long::longValue).sum();
         }
+
+        long lastTimestampNs() {
+            return timestampNs(events.get(events.size() - 1));
+        }
+
+        /** The same traffic, every event {@code shift} later (a later batch of a long-running test). */
+        Traffic shiftedBy(Duration shift) {
+            long ns = shift.toNanos();
+            List<SpecificRecordBase> shifted = new ArrayList<>(events.size());
+            for (SpecificRecordBase e : events) {
+                shifted.add(e instanceof SocketDataEvent d
+                        ? SocketDataEvent.newBuilder(d).setTimestampNs(d.getTimestampNs() + ns).build()
+                        : TcpEvent.newBuilder((TcpEvent) e).setTimestampNs(((TcpEvent) e).getTimestampNs() + ns)
+                                .build());
+            }
+            return new Traffic(shifted, sockets, requests);
+        }
     }
 
     private GoldenTraffic() {

@@ -107,6 +107,16 @@ final class JobFixture implements AutoCloseable {
         producer.flush();
     }
 
+    /** Publishes one raw event to partition {@code partition} of its topic (a test's clock event, say). */
+    void publish(SpecificRecordBase event, int partition) {
+        boolean data = event instanceof SocketDataEvent;
+        Topic topic = data ? Topic.RAW_SOCKET_DATA : Topic.RAW_TCP_EVENTS;
+        long socket = data ? ((SocketDataEvent) event).getSocketId() : ((TcpEvent) event).getSocketId();
+        producer.send(new ProducerRecord<>(topic.topicName(), partition,
+                ByteBuffer.allocate(8).putLong(socket).array(), values.serialize(topic.topicName(), event)));
+        producer.flush();
+    }
+
     /** Publishes one record's bytes as they are (bad data included), keyed by {@code socket}. */
     void send(Topic topic, long socket, byte[] value) {
         producer.send(new ProducerRecord<>(topic.topicName(), ByteBuffer.allocate(8).putLong(socket).array(), value));

@@ -62,15 +62,10 @@ public final class TraceAssemblyJob {
             System.out.println(JobOptions.help(NAME, TraceAssemblyOptions.ALL));
             return;
         }
-        TraceAssemblyOptions options;
-        try {
-            options = TraceAssemblyOptions.parse(args);
-            options.assembly();
-        } catch (InvalidJobOptionsException e) {
-            System.err.println(e.getMessage());
-            System.exit(2);
-            return;
-        }
+        // invalid options throw: main() runs inside the JobManager when submitted over REST, where exiting would
+        // stop the JobManager; Flink reports the exception's message to whoever submitted the job
+        TraceAssemblyOptions options = TraceAssemblyOptions.parse(args);
+        options.assembly();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         configure(env, options);
         build(env, options, new KafkaClickHouseIo(options));
