@@ -10,7 +10,9 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 
@@ -49,6 +51,18 @@ final class JobMetrics {
             }
         }
         return total;
+    }
+
+    /** Per vertex (by name): the largest value of task metric {@code metric} over its subtasks. */
+    Map<String, Double> perVertex(String metric) throws Exception {
+        Map<String, Double> values = new LinkedHashMap<>();
+        for (JsonNode vertex : get("/jobs/" + job).path("vertices")) {
+            String base = "/jobs/" + job + "/vertices/" + vertex.path("id").asText() + "/subtasks/metrics";
+            for (JsonNode value : get(base + "?agg=max&get=" + metric)) {
+                values.put(vertex.path("name").asText(), value.path("max").asDouble());
+            }
+        }
+        return values;
     }
 
     private JsonNode get(String path) throws Exception {
