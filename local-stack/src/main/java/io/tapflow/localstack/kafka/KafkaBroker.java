@@ -1,6 +1,9 @@
 package io.tapflow.localstack.kafka;
 
 import io.tapflow.localstack.process.SharedInstance;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -8,9 +11,11 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
@@ -52,8 +57,12 @@ public final class KafkaBroker implements AutoCloseable {
                     .setNumBrokerNodes(1)
                     .setNumControllerNodes(1)
                     .setBootstrapMetadataVersion(MetadataVersion.LATEST_PRODUCTION);
+            boolean formatted = false;
             if (dataDir != null) {
                 nodes.setBaseDirectory(dataDir);
+                // a restart on the same data: the same cluster id, and the storage is not formatted again
+                nodes.setClusterId(clusterId(dataDir));
+                formatted = isFormatted(dataDir);
             }
             KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(nodes.build())
                     .setConfigProp("offsets.topic.replication.factor", "1")
@@ -65,7 +74,9 @@ public final class KafkaBroker implements AutoCloseable {
                     .setConfigProp("auto.create.topics.enable", "false")
                     .setDeleteOnClose(dataDir == null)
                     .build();
-            cluster.format();
+            if (!formatted) {
+                cluster.format();
+            }
             cluster.startup();
             cluster.waitForReadyBrokers();
             KafkaBroker broker = new KafkaBroker(cluster);
@@ -74,6 +85,24 @@ public final class KafkaBroker implements AutoCloseable {
             return broker;
         } catch (Exception e) {
             throw new IllegalStateException("Kafka broker (KRaft, in-process) failed to start: " + e, e);
+        }
+    }
+
+    /** The cluster id kept in {@code dataDir/cluster-id}, made on first use. */
+    private static String clusterId(Path dataDir) throws IOException {
+        Path file = Files.createDirectories(dataDir).resolve("cluster-id");
+        if (Files.isRegularFile(file)) {
+            return Files.readString(file, StandardCharsets.US_ASCII).trim();
+        }
+        String id = Uuid.randomUuid().toString();
+        Files.writeString(file, id, StandardCharsets.US_ASCII);
+        return id;
+    }
+
+    /** Whether a node's storage under {@code dataDir} was formatted by an earlier start. */
+    private static boolean isFormatted(Path dataDir) throws IOException {
+        try (Stream<Path> files = Files.walk(dataDir, 3)) {
+            return files.anyMatch(p -> p.getFileName().toString().equals("meta.properties"));
         }
     }
 
