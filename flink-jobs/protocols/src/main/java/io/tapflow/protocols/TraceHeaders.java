@@ -1,6 +1,9 @@
 package io.tapflow.protocols;
 
 import java.io.Serializable;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Locale;
@@ -14,6 +17,17 @@ import java.util.Locale;
  * wins in the order listed above.
  */
 public final class TraceHeaders {
+
+    /** Little-endian longs over a byte array, to test 8 bytes per step. */
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    /** Hex digits (either case) by byte; 0 = not one. */
+    private static final byte[] HEX_DIGIT = new byte[256];
+
+    static {
+        for (int c = 0; c < 256; c++) {
+            HEX_DIGIT[c] = (byte) ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') ? 1 : 0);
+        }
+    }
 
     private TraceHeaders() {
     }
@@ -68,11 +82,9 @@ public final class TraceHeaders {
          * was ~40% of the cost of decoding a request head.
          */
         public void offerTraceparent(byte[] a, int from, int to) {
-            for (int i = from; i < to; i++) {
-                if (a[i] < 0) {
-                    offer("traceparent", new String(a, from, to - from, StandardCharsets.UTF_8));
-                    return;
-                }
+            if (!isAscii(a, from, to)) {
+                offer("traceparent", new String(a, from, to - from, StandardCharsets.UTF_8));
+                return;
             }
             // String.trim() of an ASCII value
             while (from < to && a[from] <= ' ') {
@@ -82,6 +94,17 @@ public final class TraceHeaders {
                 to--;
             }
             keep(traceparent(a, from, to), 0);
+        }
+
+        /**
+         * {@code offer(requestIdHeader, value)} without looking the name up again: for decoders that already know
+         * the header is the request-id header (and not also a trace header).
+         */
+        public void offerRequestId(String value) {
+            if (value != null) {
+                String v = value.trim();
+                requestId = v.isEmpty() ? null : v;
+            }
         }
 
         /**
@@ -211,47 +234,63 @@ public final class TraceHeaders {
         }
     }
 
-    /** {@link #traceparent(String)} of the ASCII text {@code a[from, to)}. */
+    /**
+     * {@link #traceparent(String)} of the ASCII text {@code a[from, to)}. A value it accepts has a fixed layout,
+     * {@code vv-<32 hex>-<16 hex>-...}: its first three '-' are at offsets 2, 35 and 52 (the hex runs hold none), so
+     * the dashes are checked where they must be rather than searched for.
+     */
     static TraceContext traceparent(byte[] a, int from, int to) {
-        int d1 = indexOf(a, (byte) '-', from, to);
-        int d2 = d1 < 0 ? -1 : indexOf(a, (byte) '-', d1 + 1, to);
-        int d3 = d2 < 0 ? -1 : indexOf(a, (byte) '-', d2 + 1, to);
-        if (d3 < 0 || d1 - from != 2 || (a[from] == 'f' && a[from + 1] == 'f')) {
+        if (to - from <= 52 || a[from] == '-' || a[from + 1] == '-' || a[from + 2] != '-' || a[from + 35] != '-'
+                || a[from + 52] != '-' || (a[from] == 'f' && a[from + 1] == 'f')) {
             return null;
         }
-        String traceId = hexOrNull(a, d1 + 1, d2, 32, 32);
-        String spanId = hexOrNull(a, d2 + 1, d3, 16, 16);
-        if (traceId == null || spanId == null || isZero(traceId) || isZero(spanId)) {
+        if (!isHex(a, from + 3, from + 35) || !isHex(a, from + 36, from + 52)
+                || isZero(a, from + 3, from + 35) || isZero(a, from + 36, from + 52)) {
             return null;
         }
-        return new TraceContext(traceId, spanId, null, "traceparent");
+        return new TraceContext(lowerHex(a, from + 3, from + 35), lowerHex(a, from + 36, from + 52), null,
+                "traceparent");
     }
 
-    private static int indexOf(byte[] a, byte b, int from, int to) {
+    private static boolean isHex(byte[] a, int from, int to) {
+        int bad = 0;
         for (int i = from; i < to; i++) {
-            if (a[i] == b) {
-                return i;
-            }
+            bad |= HEX_DIGIT[a[i] & 0xFF] ^ 1;
         }
-        return -1;
+        return bad == 0;
     }
 
-    /** {@link #hexOrNull(String, int, int)} of the ASCII text {@code a[from, to)}. */
-    private static String hexOrNull(byte[] a, int from, int to, int min, int max) {
-        int len = to - from;
-        if (len < min || len > max) {
-            return null;
-        }
-        boolean lower = true;
+    private static boolean isZero(byte[] a, int from, int to) {
         for (int i = from; i < to; i++) {
-            byte c = a[i];
-            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
-                return null;
+            if (a[i] != '0') {
+                return false;
             }
-            lower &= c < 'A' || c > 'F';
         }
-        String hex = new String(a, from, len, StandardCharsets.ISO_8859_1);
-        return lower ? hex : hex.toLowerCase(Locale.ROOT);
+        return true;
+    }
+
+    /** The hex digits {@code a[from, to)} as a lower-case String. */
+    private static String lowerHex(byte[] a, int from, int to) {
+        String hex = new String(a, from, to - from, StandardCharsets.ISO_8859_1);
+        for (int i = from; i < to; i++) {
+            if (a[i] >= 'A' && a[i] <= 'F') {
+                return hex.toLowerCase(Locale.ROOT);
+            }
+        }
+        return hex;
+    }
+
+    /** True when {@code a[from, to)} holds no byte >= 0x80; 8 bytes per step. */
+    private static boolean isAscii(byte[] a, int from, int to) {
+        int i = from;
+        long or = 0;
+        for (; i + Long.BYTES <= to; i += Long.BYTES) {
+            or |= (long) LONGS.get(a, i);
+        }
+        for (; i < to; i++) {
+            or |= a[i];
+        }
+        return (or & 0x8080808080808080L) == 0;
     }
 
     /** {@link #hexOrNull(String, int, int)} of {@code s.substring(from, to)}, checked before it is cut out. */

@@ -37,6 +37,8 @@ final class Http1HeaderTable implements Serializable {
         final int kind;
         /** W3C traceparent: offered to the trace collector as bytes. */
         final boolean traceparent;
+        /** The request-id header (and no trace header): its value goes to the collector without a name lookup. */
+        boolean requestId;
         String requestAttributeKey;
         String responseAttributeKey;
 
@@ -77,9 +79,16 @@ final class Http1HeaderTable implements Serializable {
         entries.put("transfer-encoding", new Entry("transfer-encoding", TRANSFER_ENCODING));
         entries.put("content-type", new Entry("content-type", CONTENT_TYPE));
         entries.put("upgrade", new Entry("upgrade", UPGRADE));
-        for (String t : List.of("traceparent", "b3", "x-b3-traceid", "x-b3-spanid", "x-b3-parentspanid",
-                "uber-trace-id", "sw8", options.requestIdHeader())) {
+        List<String> traceNames = List.of("traceparent", "b3", "x-b3-traceid", "x-b3-spanid", "x-b3-parentspanid",
+                "uber-trace-id", "sw8");
+        for (String t : traceNames) {
             entries.putIfAbsent(t, new Entry(t, TRACE));
+        }
+        String id = options.requestIdHeader();
+        if (!entries.containsKey(id)) {
+            Entry e = new Entry(id, TRACE);
+            e.requestId = true;
+            entries.put(id, e);
         }
         for (String h : options.extraHeaders()) {
             Entry e = entries.computeIfAbsent(h, n -> new Entry(n, EXTRA));
