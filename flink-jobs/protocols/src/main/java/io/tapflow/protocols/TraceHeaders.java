@@ -20,15 +20,6 @@ public final class TraceHeaders {
 
     /** Little-endian longs over a byte array, to test 8 bytes per step. */
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    /** Hex digits (either case) by byte; 0 = not one. */
-    private static final byte[] HEX_DIGIT = new byte[256];
-
-    static {
-        for (int c = 0; c < 256; c++) {
-            HEX_DIGIT[c] = (byte) ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') ? 1 : 0);
-        }
-    }
-
     private TraceHeaders() {
     }
 
@@ -235,49 +226,64 @@ public final class TraceHeaders {
     }
 
     /**
-     * {@link #traceparent(String)} of the ASCII text {@code a[from, to)}. A value it accepts has a fixed layout,
+     * {@link #traceparent(String)} of the ASCII text {@code a[from, to)} (no byte >= 0x80: the 8-byte checks rely on
+     * it). A value it accepts has a fixed layout,
      * {@code vv-<32 hex>-<16 hex>-...}: its first three '-' are at offsets 2, 35 and 52 (the hex runs hold none), so
-     * the dashes are checked where they must be rather than searched for.
+     * the dashes are checked where they must be rather than searched for, and the ids are checked 8 bytes per step
+     * (the byte-by-byte checks made this ~100 ns per traced request).
      */
     static TraceContext traceparent(byte[] a, int from, int to) {
         if (to - from <= 52 || a[from] == '-' || a[from + 1] == '-' || a[from + 2] != '-' || a[from + 35] != '-'
                 || a[from + 52] != '-' || (a[from] == 'f' && a[from + 1] == 'f')) {
             return null;
         }
-        if (!isHex(a, from + 3, from + 35) || !isHex(a, from + 36, from + 52)
-                || isZero(a, from + 3, from + 35) || isZero(a, from + 36, from + 52)) {
+        int t = from + 3;
+        int sp = from + 36;
+        long t0 = word(a, t);
+        long t1 = word(a, t + 8);
+        long t2 = word(a, t + 16);
+        long t3 = word(a, t + 24);
+        long s0 = word(a, sp);
+        long s1 = word(a, sp + 8);
+        if ((hexBytes(t0) & hexBytes(t1) & hexBytes(t2) & hexBytes(t3) & hexBytes(s0) & hexBytes(s1)) != HIGH_BITS
+                || ((t0 ^ ZEROS) | (t1 ^ ZEROS) | (t2 ^ ZEROS) | (t3 ^ ZEROS)) == 0
+                || ((s0 ^ ZEROS) | (s1 ^ ZEROS)) == 0) {
             return null;
         }
-        return new TraceContext(lowerHex(a, from + 3, from + 35), lowerHex(a, from + 36, from + 52), null,
+        boolean upper = (upperHexBytes(t0) | upperHexBytes(t1) | upperHexBytes(t2) | upperHexBytes(t3)) != 0;
+        String traceId = new String(a, t, 32, StandardCharsets.ISO_8859_1);
+        String spanId = new String(a, sp, 16, StandardCharsets.ISO_8859_1);
+        return new TraceContext(upper ? traceId.toLowerCase(Locale.ROOT) : traceId,
+                (upperHexBytes(s0) | upperHexBytes(s1)) != 0 ? spanId.toLowerCase(Locale.ROOT) : spanId, null,
                 "traceparent");
     }
 
-    private static boolean isHex(byte[] a, int from, int to) {
-        int bad = 0;
-        for (int i = from; i < to; i++) {
-            bad |= HEX_DIGIT[a[i] & 0xFF] ^ 1;
-        }
-        return bad == 0;
+    private static final long HIGH_BITS = 0x8080808080808080L;
+    /** Eight '0's: an all-zero id is invalid. */
+    private static final long ZEROS = 0x3030303030303030L;
+
+    private static long word(byte[] a, int i) {
+        return (long) LONGS.get(a, i);
     }
 
-    private static boolean isZero(byte[] a, int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (a[i] != '0') {
-                return false;
-            }
-        }
-        return true;
+    /**
+     * Bit 7 of each byte of the result set when that byte of {@code x} (all bytes ASCII) is in {@code [lo, hi]}:
+     * adding {@code 0x80 - lo} sets bit 7 from {@code lo} up, adding {@code 0x7f - hi} from above {@code hi}, and
+     * no byte carries into the next.
+     */
+    private static long inRange(long x, int lo, int hi) {
+        long ge = x + (0x80 - lo) * 0x0101010101010101L;
+        long gt = x + (0x7f - hi) * 0x0101010101010101L;
+        return ge & ~gt & HIGH_BITS;
     }
 
-    /** The hex digits {@code a[from, to)} as a lower-case String. */
-    private static String lowerHex(byte[] a, int from, int to) {
-        String hex = new String(a, from, to - from, StandardCharsets.ISO_8859_1);
-        for (int i = from; i < to; i++) {
-            if (a[i] >= 'A' && a[i] <= 'F') {
-                return hex.toLowerCase(Locale.ROOT);
-            }
-        }
-        return hex;
+    /** Bit 7 set for each byte that is a hex digit of either case ('A'-'F' | 0x20 = 'a'-'f', nothing else does). */
+    private static long hexBytes(long x) {
+        return inRange(x, '0', '9') | inRange(x | 0x2020202020202020L, 'a', 'f');
+    }
+
+    private static long upperHexBytes(long x) {
+        return inRange(x, 'A', 'F');
     }
 
     /** True when {@code a[from, to)} holds no byte >= 0x80; 8 bytes per step. */
