@@ -71,6 +71,11 @@ final class Http1HeaderTable implements Serializable {
      */
     private final Entry[] slots;
     private final int shift;
+    /**
+     * Bit {@code n} set when a known name has {@code n} bytes ({@code n < 64}): half the names of a typical head
+     * (Accept, Server, User-Agent, Connection, Accept-Encoding...) are rejected by their length alone.
+     */
+    private long lengths;
 
     Http1HeaderTable(ParserOptions options) {
         Map<String, Entry> entries = new LinkedHashMap<>();
@@ -100,6 +105,7 @@ final class Http1HeaderTable implements Serializable {
         shift = 32 - Integer.numberOfTrailingZeros(size);
         for (Entry e : entries.values()) {
             if (e.lowerName.length <= MAX_LEN && !e.name.isEmpty()) {
+                lengths |= e.lowerName.length < Long.SIZE ? 1L << e.lowerName.length : 0;
                 int i = slot(e.hash);
                 while (slots[i] != null) {
                     i = (i + 1) & (slots.length - 1);
@@ -127,7 +133,7 @@ final class Http1HeaderTable implements Serializable {
 
     /** The entry of the header name {@code a[off, off+len)} (any case, {@code len > 0}), or null. */
     Entry lookup(byte[] a, int off, int len) {
-        if (len > MAX_LEN) {
+        if (len > MAX_LEN || (len < Long.SIZE && (lengths & (1L << len)) == 0)) {
             return null;
         }
         int hash = hash(a, off, len);
