@@ -14,6 +14,9 @@ NGINX_PORT=$(free_port)
 mkdir -p "$WORK/www" "$WORK/logs" "$WORK/tmp"
 printf '<html><body>tapflow index</body></html>\n' >"$WORK/www/index.html"
 printf 'plain text file\n' >"$WORK/www/a.txt"
+mkdir -p "$WORK/www/api/v1/users/42"
+printf '{"id":42,"name":"Ada Lovelace","email":"ada@example.com","active":true}\n' >"$WORK/www/api/v1/users/42/profile"
+printf '{"user":42,"orders":[{"id":7,"total":"19.90","currency":"EUR"}]}\n' >"$WORK/www/api/v1/users/42/orders"
 # > 64 KB so the body spans many segments; text so gzip makes a chunked response of it
 python3 -c 'import sys; sys.stdout.write("".join("line %05d of the large file, padding padding padding\n" % i for i in range(1600)))' \
   >"$WORK/www/large.txt"
@@ -44,6 +47,12 @@ http {
     root $WORK/www;
     location = /submit { return 201 "created\n"; }
     location = /broken { return 503; }
+    # a JSON API as services call each other (14-api-keepalive): response headers of ~300 bytes
+    location /api/ {
+      default_type application/json;
+      add_header Cache-Control "no-cache, private";
+      add_header X-Content-Type-Options nosniff;
+    }
   }
 }
 CONF
@@ -56,6 +65,17 @@ record 01-get-keepalive "tcp port $NGINX_PORT"
 curl -s -o /dev/null -o /dev/null -o /dev/null -w '%{http_code}\n' \
   -H 'traceparent: 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' -H 'X-Request-ID: req-0001' \
   "$N/index.html" "$N/a.txt" "$N/missing/42"
+capture_stop
+
+record 14-api-keepalive "tcp port $NGINX_PORT"
+# service-to-service JSON calls on one keep-alive connection (200, 200, 404), with the request headers such a
+# client sends (~300 bytes): the "typical 300-byte headers" case of ./tapflow bench parsers
+curl -s -o /dev/null -o /dev/null -o /dev/null -w '%{http_code}\n' \
+  -H 'User-Agent: okhttp/4.12.0' -H 'Accept: application/json' -H 'Accept-Encoding: gzip' \
+  -H 'Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ0YXBmbG93IiwiaWF0IjoxNzAwMDAwMDAwfQ.c2lnbmF0dXJl' \
+  -H 'traceparent: 00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' \
+  -H 'X-Request-ID: 9f1c2e7a-3b4d-4e5f-8a6b-7c8d9e0f1a2b' \
+  "$N/api/v1/users/42/profile" "$N/api/v1/users/42/orders" "$N/api/v1/users/43/profile"
 capture_stop
 
 record 02-get-large "tcp port $NGINX_PORT"

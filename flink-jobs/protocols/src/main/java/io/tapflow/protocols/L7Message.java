@@ -407,5 +407,38 @@ public final class L7Message implements Serializable {
         public L7Message build() {
             return new L7Message(this);
         }
+
+        /**
+         * Clears every field but the protocol and kind, so that a decoder can build message after message with one
+         * builder (a builder per message showed in the HTTP/1 profile). Messages built before are unaffected: they
+         * copied the fields, and the attributes map one of them holds is never written again.
+         */
+        public Builder reset() {
+            version = null;
+            requestType = null;
+            requestDomain = null;
+            requestResource = null;
+            pairId = IN_ORDER;
+            responseCode = null;
+            responseStatus = ResponseStatus.UNKNOWN;
+            responseException = null;
+            length = UNKNOWN_LENGTH;
+            truncated = false;
+            startTimestampNs = 0;
+            endTimestampNs = 0;
+            startTcpSeq = Segment.NO_TCP_SEQ;
+            threadTraceId = 0;
+            traceContext = null;
+            xRequestId = null;
+            body = null;
+            events = null;
+            eventsTruncated = false;
+            attributes = null;
+            attributesShared = false;
+            hasFirst = false;
+            firstKey = null;
+            firstValue = null;
+            return this;
+        }
     }
 }

@@ -87,6 +87,12 @@ public final class StreamBuffer implements Serializable {
 
     /** Captured bytes from the read position up to the first hole (or the end). */
     public int contiguous() {
+        if (pieceCount == 0) {
+            return 0;
+        }
+        if (pieceCount == 1 || pieceHole[pieceHead] > 0) {
+            return pieceCaptured[pieceHead]; // the common case, asked several times per message: no loop
+        }
         int n = 0;
         int mask = piecePos.length - 1;
         for (int k = 0; k < pieceCount; k++) {

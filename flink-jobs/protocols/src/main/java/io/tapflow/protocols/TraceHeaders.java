@@ -1,6 +1,9 @@
 package io.tapflow.protocols;
 
 import java.io.Serializable;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Locale;
@@ -15,6 +18,8 @@ import java.util.Locale;
  */
 public final class TraceHeaders {
 
+    /** Little-endian longs over a byte array, to test 8 bytes per step. */
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private TraceHeaders() {
     }
 
@@ -68,11 +73,9 @@ public final class TraceHeaders {
          * was ~40% of the cost of decoding a request head.
          */
         public void offerTraceparent(byte[] a, int from, int to) {
-            for (int i = from; i < to; i++) {
-                if (a[i] < 0) {
-                    offer("traceparent", new String(a, from, to - from, StandardCharsets.UTF_8));
-                    return;
-                }
+            if (!isAscii(a, from, to)) {
+                offer("traceparent", new String(a, from, to - from, StandardCharsets.UTF_8));
+                return;
             }
             // String.trim() of an ASCII value
             while (from < to && a[from] <= ' ') {
@@ -82,6 +85,17 @@ public final class TraceHeaders {
                 to--;
             }
             keep(traceparent(a, from, to), 0);
+        }
+
+        /**
+         * {@code offer(requestIdHeader, value)} without looking the name up again: for decoders that already know
+         * the header is the request-id header (and not also a trace header).
+         */
+        public void offerRequestId(String value) {
+            if (value != null) {
+                String v = value.trim();
+                requestId = v.isEmpty() ? null : v;
+            }
         }
 
         /**
@@ -211,47 +225,78 @@ public final class TraceHeaders {
         }
     }
 
-    /** {@link #traceparent(String)} of the ASCII text {@code a[from, to)}. */
+    /**
+     * {@link #traceparent(String)} of the ASCII text {@code a[from, to)} (no byte >= 0x80: the 8-byte checks rely on
+     * it). A value it accepts has a fixed layout,
+     * {@code vv-<32 hex>-<16 hex>-...}: its first three '-' are at offsets 2, 35 and 52 (the hex runs hold none), so
+     * the dashes are checked where they must be rather than searched for, and the ids are checked 8 bytes per step
+     * (the byte-by-byte checks made this ~100 ns per traced request).
+     */
     static TraceContext traceparent(byte[] a, int from, int to) {
-        int d1 = indexOf(a, (byte) '-', from, to);
-        int d2 = d1 < 0 ? -1 : indexOf(a, (byte) '-', d1 + 1, to);
-        int d3 = d2 < 0 ? -1 : indexOf(a, (byte) '-', d2 + 1, to);
-        if (d3 < 0 || d1 - from != 2 || (a[from] == 'f' && a[from + 1] == 'f')) {
+        if (to - from <= 52 || a[from] == '-' || a[from + 1] == '-' || a[from + 2] != '-' || a[from + 35] != '-'
+                || a[from + 52] != '-' || (a[from] == 'f' && a[from + 1] == 'f')) {
             return null;
         }
-        String traceId = hexOrNull(a, d1 + 1, d2, 32, 32);
-        String spanId = hexOrNull(a, d2 + 1, d3, 16, 16);
-        if (traceId == null || spanId == null || isZero(traceId) || isZero(spanId)) {
+        int t = from + 3;
+        int sp = from + 36;
+        long t0 = word(a, t);
+        long t1 = word(a, t + 8);
+        long t2 = word(a, t + 16);
+        long t3 = word(a, t + 24);
+        long s0 = word(a, sp);
+        long s1 = word(a, sp + 8);
+        if ((hexBytes(t0) & hexBytes(t1) & hexBytes(t2) & hexBytes(t3) & hexBytes(s0) & hexBytes(s1)) != HIGH_BITS
+                || ((t0 ^ ZEROS) | (t1 ^ ZEROS) | (t2 ^ ZEROS) | (t3 ^ ZEROS)) == 0
+                || ((s0 ^ ZEROS) | (s1 ^ ZEROS)) == 0) {
             return null;
         }
-        return new TraceContext(traceId, spanId, null, "traceparent");
+        boolean upper = (upperHexBytes(t0) | upperHexBytes(t1) | upperHexBytes(t2) | upperHexBytes(t3)) != 0;
+        String traceId = new String(a, t, 32, StandardCharsets.ISO_8859_1);
+        String spanId = new String(a, sp, 16, StandardCharsets.ISO_8859_1);
+        return new TraceContext(upper ? traceId.toLowerCase(Locale.ROOT) : traceId,
+                (upperHexBytes(s0) | upperHexBytes(s1)) != 0 ? spanId.toLowerCase(Locale.ROOT) : spanId, null,
+                "traceparent");
     }
 
-    private static int indexOf(byte[] a, byte b, int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (a[i] == b) {
-                return i;
-            }
-        }
-        return -1;
+    private static final long HIGH_BITS = 0x8080808080808080L;
+    /** Eight '0's: an all-zero id is invalid. */
+    private static final long ZEROS = 0x3030303030303030L;
+
+    private static long word(byte[] a, int i) {
+        return (long) LONGS.get(a, i);
     }
 
-    /** {@link #hexOrNull(String, int, int)} of the ASCII text {@code a[from, to)}. */
-    private static String hexOrNull(byte[] a, int from, int to, int min, int max) {
-        int len = to - from;
-        if (len < min || len > max) {
-            return null;
+    /**
+     * Bit 7 of each byte of the result set when that byte of {@code x} (all bytes ASCII) is in {@code [lo, hi]}:
+     * adding {@code 0x80 - lo} sets bit 7 from {@code lo} up, adding {@code 0x7f - hi} from above {@code hi}, and
+     * no byte carries into the next.
+     */
+    private static long inRange(long x, int lo, int hi) {
+        long ge = x + (0x80 - lo) * 0x0101010101010101L;
+        long gt = x + (0x7f - hi) * 0x0101010101010101L;
+        return ge & ~gt & HIGH_BITS;
+    }
+
+    /** Bit 7 set for each byte that is a hex digit of either case ('A'-'F' | 0x20 = 'a'-'f', nothing else does). */
+    private static long hexBytes(long x) {
+        return inRange(x, '0', '9') | inRange(x | 0x2020202020202020L, 'a', 'f');
+    }
+
+    private static long upperHexBytes(long x) {
+        return inRange(x, 'A', 'F');
+    }
+
+    /** True when {@code a[from, to)} holds no byte >= 0x80; 8 bytes per step. */
+    private static boolean isAscii(byte[] a, int from, int to) {
+        int i = from;
+        long or = 0;
+        for (; i + Long.BYTES <= to; i += Long.BYTES) {
+            or |= (long) LONGS.get(a, i);
         }
-        boolean lower = true;
-        for (int i = from; i < to; i++) {
-            byte c = a[i];
-            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
-                return null;
-            }
-            lower &= c < 'A' || c > 'F';
+        for (; i < to; i++) {
+            or |= a[i];
         }
-        String hex = new String(a, from, len, StandardCharsets.ISO_8859_1);
-        return lower ? hex : hex.toLowerCase(Locale.ROOT);
+        return (or & 0x8080808080808080L) == 0;
     }
 
     /** {@link #hexOrNull(String, int, int)} of {@code s.substring(from, to)}, checked before it is cut out. */

@@ -52,6 +52,33 @@ class TraceHeadersTest {
         assertThat(c.context()).isNull();
     }
 
+    @Test
+    void traceparentFromBytesDecidesLikeTheStringForm() {
+        String valid = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        java.util.List<String> values = new java.util.ArrayList<>(java.util.List.of(valid, " " + valid + "\t",
+                "00-4BF92F3577B34DA6A3CE929D0E0E4736-00F067AA0BA902B7-01", valid + "-extra", valid.substring(0, 53),
+                valid.substring(0, 52), "ff" + valid.substring(2), "f0" + valid.substring(2), "zz" + valid.substring(2),
+                "0-" + valid.substring(2), "-0" + valid.substring(2), "00--" + valid.substring(4),
+                "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
+                "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",
+                "00-4bf92f3577b34da6a3ce929d0e0e473-600f067aa0ba902b7-01", "", "00", "00-é-x",
+                "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-é"));
+        // every single-byte change of the ids (letters, digits and the bytes around the hex ranges)
+        for (int i = 0; i < valid.length(); i++) {
+            for (char ch : "0 9:@AFGaf`gz-/".toCharArray()) {
+                values.add(valid.substring(0, i) + ch + valid.substring(i + 1));
+            }
+        }
+        for (String v : values) {
+            TraceHeaders.Collector fromBytes = new TraceHeaders.Collector("x-request-id");
+            byte[] b = ("x" + v + "y").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            fromBytes.offerTraceparent(b, 1, b.length - 1);
+            TraceHeaders.Collector fromString = new TraceHeaders.Collector("x-request-id");
+            fromString.offer("traceparent", v);
+            assertThat(fromBytes.context()).as(v).isEqualTo(fromString.context());
+        }
+    }
+
     private static String b64(String s) {
         return java.util.Base64.getEncoder().encodeToString(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }

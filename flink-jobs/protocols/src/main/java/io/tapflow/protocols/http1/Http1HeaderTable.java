@@ -37,6 +37,8 @@ final class Http1HeaderTable implements Serializable {
         final int kind;
         /** W3C traceparent: offered to the trace collector as bytes. */
         final boolean traceparent;
+        /** The request-id header (and no trace header): its value goes to the collector without a name lookup. */
+        boolean requestId;
         String requestAttributeKey;
         String responseAttributeKey;
 
@@ -69,6 +71,11 @@ final class Http1HeaderTable implements Serializable {
      */
     private final Entry[] slots;
     private final int shift;
+    /**
+     * Bit {@code n} set when a known name has {@code n} bytes ({@code n < 64}): half the names of a typical head
+     * (Accept, Server, User-Agent, Connection, Accept-Encoding...) are rejected by their length alone.
+     */
+    private long lengths;
 
     Http1HeaderTable(ParserOptions options) {
         Map<String, Entry> entries = new LinkedHashMap<>();
@@ -77,9 +84,16 @@ final class Http1HeaderTable implements Serializable {
         entries.put("transfer-encoding", new Entry("transfer-encoding", TRANSFER_ENCODING));
         entries.put("content-type", new Entry("content-type", CONTENT_TYPE));
         entries.put("upgrade", new Entry("upgrade", UPGRADE));
-        for (String t : List.of("traceparent", "b3", "x-b3-traceid", "x-b3-spanid", "x-b3-parentspanid",
-                "uber-trace-id", "sw8", options.requestIdHeader())) {
+        List<String> traceNames = List.of("traceparent", "b3", "x-b3-traceid", "x-b3-spanid", "x-b3-parentspanid",
+                "uber-trace-id", "sw8");
+        for (String t : traceNames) {
             entries.putIfAbsent(t, new Entry(t, TRACE));
+        }
+        String id = options.requestIdHeader();
+        if (!entries.containsKey(id)) {
+            Entry e = new Entry(id, TRACE);
+            e.requestId = true;
+            entries.put(id, e);
         }
         for (String h : options.extraHeaders()) {
             Entry e = entries.computeIfAbsent(h, n -> new Entry(n, EXTRA));
@@ -91,6 +105,7 @@ final class Http1HeaderTable implements Serializable {
         shift = 32 - Integer.numberOfTrailingZeros(size);
         for (Entry e : entries.values()) {
             if (e.lowerName.length <= MAX_LEN && !e.name.isEmpty()) {
+                lengths |= e.lowerName.length < Long.SIZE ? 1L << e.lowerName.length : 0;
                 int i = slot(e.hash);
                 while (slots[i] != null) {
                     i = (i + 1) & (slots.length - 1);
@@ -118,7 +133,7 @@ final class Http1HeaderTable implements Serializable {
 
     /** The entry of the header name {@code a[off, off+len)} (any case, {@code len > 0}), or null. */
     Entry lookup(byte[] a, int off, int len) {
-        if (len > MAX_LEN) {
+        if (len > MAX_LEN || (len < Long.SIZE && (lengths & (1L << len)) == 0)) {
             return null;
         }
         int hash = hash(a, off, len);
