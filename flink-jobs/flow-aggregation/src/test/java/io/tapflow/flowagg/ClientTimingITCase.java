@@ -26,10 +26,7 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -49,19 +46,8 @@ class ClientTimingITCase {
     static final MiniClusterExtension FLINK = new MiniClusterExtension(() -> new MiniClusterResourceConfiguration
             .Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
-    private static JobFixture fixture;
-
-    @BeforeAll
-    static void servers() throws Exception {
-        fixture = JobFixture.start("flowagg_timing_it");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
+    @RegisterExtension
+    static final JobFixture fixture = JobFixture.forDatabase("flowagg_timing_it");
 
     @Test
     void latencyIsWithinOneMillisecondOfTheClientsOwnTiming() throws Exception {
@@ -113,11 +99,8 @@ class ClientTimingITCase {
         fixture.publish(events);
 
         FlowAggregationOptions options = fixture.options(Map.of());
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        FlowAggregationJob.configure(env, options);
-        env.setParallelism(2);
-        FlowAggregationJob.build(env, options, new BoundedIo(options));
-        env.executeAsync("flow-aggregation-timing-it").getJobExecutionResult().get(180, TimeUnit.SECONDS);
+        fixture.startJob(options, new BoundedIo(options), "flow-aggregation-timing-it").getJobExecutionResult()
+                .get(180, TimeUnit.SECONDS);
 
         String logs = fixture.table("l7_request_log") + " FINAL";
         Map<String, Long> jobClient = durations(logs, "CLIENT_PROCESS");

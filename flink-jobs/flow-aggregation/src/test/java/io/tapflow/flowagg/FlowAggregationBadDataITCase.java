@@ -28,11 +28,8 @@ import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -51,19 +48,8 @@ class FlowAggregationBadDataITCase {
             .Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).setConfiguration(fastMetrics())
             .build());
 
-    private static JobFixture fixture;
-
-    @BeforeAll
-    static void servers() throws Exception {
-        fixture = JobFixture.start("flowagg_bad_data_it");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
+    @RegisterExtension
+    static final JobFixture fixture = JobFixture.forDatabase("flowagg_bad_data_it");
 
     private static Configuration fastMetrics() {
         Configuration conf = new Configuration();
@@ -76,11 +62,8 @@ class FlowAggregationBadDataITCase {
             @InjectMiniCluster MiniCluster cluster) throws Exception {
         FlowAggregationOptions options = fixture.options(Map.of("watermark.out-of-orderness", "1s",
                 "flow.close-grace", "1s"));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        FlowAggregationJob.configure(env, options);
-        env.setParallelism(2);
-        FlowAggregationJob.build(env, options, new FlowAggregationJob.KafkaClickHouseIo(options));
-        JobClient job = env.executeAsync("flow-aggregation-bad-data-it");
+        JobClient job = fixture.startJob(options, new FlowAggregationJob.KafkaClickHouseIo(options),
+                "flow-aggregation-bad-data-it");
         JobID id = job.getJobID();
         try {
             ReplayOptions live = ReplayOptions.defaults().withShiftToNow(true);
@@ -139,12 +122,7 @@ class FlowAggregationBadDataITCase {
                     () -> fixture.committed(Topic.DEAD_LETTERS, io.tapflow.schema.DeadLetter.class).size() == 7);
 
             for (String point : List.of("CLIENT_PROCESS", "SERVER_PROCESS")) {
-                Map<String, Long> actual = new TreeMap<>();
-                for (String line : fixture.lines("SELECT l7_protocol, ifNull(request_type, ''), count() FROM " + logs
-                        + " WHERE observation_point = '" + point + "' GROUP BY l7_protocol, request_type")) {
-                    String[] f = line.split("\t");
-                    actual.put(f[0] + " " + f[1], Long.parseLong(f[2]));
-                }
+                Map<String, Long> actual = fixture.requestsByType(point);
                 assertThat(actual).as("requests per protocol and type at %s: the good (reordered) and late"
                         + " traffic, nothing from the bad input", point).isEqualTo(expected);
             }

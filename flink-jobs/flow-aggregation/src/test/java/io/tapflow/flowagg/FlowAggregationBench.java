@@ -84,7 +84,8 @@ public final class FlowAggregationBench {
 
             System.out.printf("bench flow 2/2: end-to-end latency, a batch every 100 ms for %d s%n", latencySeconds);
             // every golden starts at the same instant: a batch spans milliseconds, not the days between recordings
-            GoldenTraffic.Traffic template = GoldenTraffic.goldens("lat", ReplayOptions.defaults().withShiftToNow(true));
+            GoldenTraffic.Traffic template = GoldenTraffic.goldens("lat",
+                    ReplayOptions.defaults().withShiftToNow(true));
             List<Long> latenciesMs = latency(fixture, template, latencySeconds);
             latenciesMs.sort(null);
             System.out.printf("  %d batches (%d events, %d request logs each): syscall -> visible in ClickHouse"

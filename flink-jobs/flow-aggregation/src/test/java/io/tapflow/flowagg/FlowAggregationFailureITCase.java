@@ -19,11 +19,8 @@ import org.apache.flink.runtime.checkpoint.CheckpointStatsSnapshot;
 import org.apache.flink.runtime.checkpoint.RestoredCheckpointStats;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -40,19 +37,8 @@ class FlowAggregationFailureITCase {
     static final MiniClusterExtension FLINK = new MiniClusterExtension(() -> new MiniClusterResourceConfiguration
             .Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
-    private static JobFixture fixture;
-
-    @BeforeAll
-    static void servers() throws Exception {
-        fixture = JobFixture.start("flowagg_failure_it");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
+    @RegisterExtension
+    static final JobFixture fixture = JobFixture.forDatabase("flowagg_failure_it");
 
     @Test
     void taskManagerFailureMidStreamLosesAndDuplicatesNothing(@InjectMiniCluster MiniCluster cluster)
@@ -63,11 +49,8 @@ class FlowAggregationFailureITCase {
         fixture.publish(before.events());
 
         FlowAggregationOptions options = fixture.options(Map.of("checkpoint.interval", "2s"));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        FlowAggregationJob.configure(env, options);
-        env.setParallelism(2);
-        FlowAggregationJob.build(env, options, new FlowAggregationJob.KafkaClickHouseIo(options));
-        JobClient job = env.executeAsync("flow-aggregation-failure-it");
+        JobClient job = fixture.startJob(options, new FlowAggregationJob.KafkaClickHouseIo(options),
+                "flow-aggregation-failure-it");
         JobID id = job.getJobID();
         String logs = fixture.table("l7_request_log") + " FINAL";
         try {
@@ -103,12 +86,7 @@ class FlowAggregationFailureITCase {
             Map<String, Long> perType = new TreeMap<>(before.requests());
             after.requests().forEach((k, v) -> perType.merge(k, v, Long::sum));
             for (String point : List.of("CLIENT_PROCESS", "SERVER_PROCESS")) {
-                Map<String, Long> actual = new TreeMap<>();
-                for (String line : fixture.lines("SELECT l7_protocol, ifNull(request_type, ''), count() FROM " + logs
-                        + " WHERE observation_point = '" + point + "' GROUP BY l7_protocol, request_type")) {
-                    String[] f = line.split("\t");
-                    actual.put(f[0] + " " + f[1], Long.parseLong(f[2]));
-                }
+                Map<String, Long> actual = fixture.requestsByType(point);
                 assertThat(actual).as("requests per protocol and type at %s, counted with FINAL; requests stored"
                         + " under more than one log id: %s", point, fixture.lines("SELECT agent_id, client_port,"
                         + " req_tcp_seq, request_id, groupArray(log_id), groupArray(start_time_us),"

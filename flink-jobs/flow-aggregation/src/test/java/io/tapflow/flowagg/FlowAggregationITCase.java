@@ -8,14 +8,10 @@ import io.tapflow.schema.RequestLog;
 import io.tapflow.schema.topic.Topic;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -31,19 +27,8 @@ class FlowAggregationITCase {
     static final MiniClusterExtension FLINK = new MiniClusterExtension(() -> new MiniClusterResourceConfiguration
             .Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
-    private static JobFixture fixture;
-
-    @BeforeAll
-    static void servers() throws Exception {
-        fixture = JobFixture.start("flowagg_it");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
+    @RegisterExtension
+    static final JobFixture fixture = JobFixture.forDatabase("flowagg_it");
 
     @Test
     void realTrafficComesOutAsExactRequestLogsFlowLogsAndMetrics() throws Exception {
@@ -52,21 +37,12 @@ class FlowAggregationITCase {
         fixture.publish(traffic.events());
 
         FlowAggregationOptions options = fixture.options(Map.of());
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        FlowAggregationJob.configure(env, options);
-        env.setParallelism(2);
-        FlowAggregationJob.build(env, options, new BoundedIo(options));
-        JobClient job = env.executeAsync("flow-aggregation-it");
+        JobClient job = fixture.startJob(options, new BoundedIo(options), "flow-aggregation-it");
         job.getJobExecutionResult().get(180, TimeUnit.SECONDS);
 
         String logs = fixture.table("l7_request_log") + " FINAL";
         for (String point : List.of("CLIENT_PROCESS", "SERVER_PROCESS")) {
-            Map<String, Long> actual = new TreeMap<>();
-            for (String line : fixture.lines("SELECT l7_protocol, ifNull(request_type, ''), count() FROM " + logs
-                    + " WHERE observation_point = '" + point + "' GROUP BY l7_protocol, request_type")) {
-                String[] f = line.split("\t");
-                actual.put(f[0] + " " + f[1], Long.parseLong(f[2]));
-            }
+            Map<String, Long> actual = fixture.requestsByType(point);
             assertThat(actual).as("requests per protocol and request type seen at %s (logs without a request: %s)",
                     point, fixture.lines("SELECT agent_id, l4_protocol, client_port, server_port, request_id,"
                             + " response_code, start_time_us FROM " + logs + " WHERE observation_point = '" + point

@@ -23,8 +23,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -33,26 +36,56 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The servers a flow-aggregation ITCase runs the job between — a Kafka broker of its own (so one test's topics never
  * hold another's events), a schema registry on it, a fresh database in the shared ClickHouse with tapflow's DDL —
- * and the ways a test feeds and reads them.
+ * and the ways a test feeds and reads them. Register it as a JUnit extension
+ * ({@code @RegisterExtension static final JobFixture FIXTURE = JobFixture.forDatabase("...")}) to have it started
+ * before the class's tests and stopped after them.
  */
-final class JobFixture implements AutoCloseable {
+final class JobFixture implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
 
     /** Largest raw record the tests publish (the 10 MB event of the bad-data test, plus headroom). */
     static final int MAX_RECORD_BYTES = 16 * 1024 * 1024;
 
-    final KafkaBroker broker;
-    final SchemaRegistryServer registry;
-    final ClickHouseServer clickhouse;
     final String database;
-    private final KafkaProducer<byte[], byte[]> producer;
+    KafkaBroker broker;
+    SchemaRegistryServer registry;
+    ClickHouseServer clickhouse;
+    private KafkaProducer<byte[], byte[]> producer;
     private final AvroSerializer<SpecificRecordBase> values = new AvroSerializer<>();
 
-    private JobFixture(String database) throws Exception {
+    private JobFixture(String database) {
         this.database = database;
+    }
+
+    /** A fixture on ClickHouse database {@code database}, started by JUnit before the tests of its class. */
+    static JobFixture forDatabase(String database) {
+        return new JobFixture(database);
+    }
+
+    /** Starts the servers now; {@code database} names the ClickHouse database and the registry's schema topic. */
+    static JobFixture start(String database) throws Exception {
+        JobFixture fixture = new JobFixture(database);
+        fixture.startServers();
+        return fixture;
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        startServers();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
+    }
+
+    private void startServers() throws Exception {
         broker = KafkaBroker.start();
         registry = SchemaRegistryServer.start(broker.bootstrapServers(), 0, "_schemas_" + database);
         clickhouse = ClickHouseServer.shared();
@@ -77,11 +110,6 @@ final class JobFixture implements AutoCloseable {
         values.configure(Map.of(SchemaRegistryClientConfig.URL, registry.url()), false);
     }
 
-    /** Starts the servers; {@code database} names the ClickHouse database and the registry's schema topic. */
-    static JobFixture start(String database) throws Exception {
-        return new JobFixture(database);
-    }
-
     /** The job's options against these servers, checkpointing every second, plus {@code extra}. */
     FlowAggregationOptions options(Map<String, String> extra) throws InvalidJobOptionsException {
         Map<String, String> all = new HashMap<>(Map.of(
@@ -94,6 +122,27 @@ final class JobFixture implements AutoCloseable {
                 "kafka.transactional-id-prefix", database));
         all.putAll(extra);
         return FlowAggregationOptions.of(all);
+    }
+
+    /** Builds the job on {@code io} at parallelism 2 and starts it on the test's MiniCluster. */
+    JobClient startJob(FlowAggregationOptions options, FlowAggregationJob.Io io, String name) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        FlowAggregationJob.configure(env, options);
+        env.setParallelism(2);
+        FlowAggregationJob.build(env, options, io);
+        return env.executeAsync(name);
+    }
+
+    /** Request logs per "PROTOCOL type" seen at {@code observationPoint}, counted as users do (FINAL). */
+    Map<String, Long> requestsByType(String observationPoint) {
+        Map<String, Long> counts = new TreeMap<>();
+        for (String line : lines("SELECT l7_protocol, ifNull(request_type, ''), count() FROM "
+                + table("l7_request_log") + " FINAL WHERE observation_point = '" + observationPoint
+                + "' GROUP BY l7_protocol, request_type")) {
+            String[] f = line.split("\t");
+            counts.put(f[0] + " " + f[1], Long.parseLong(f[2]));
+        }
+        return counts;
     }
 
     /** Publishes raw events as the collector does: Avro with the registry, keyed by socket id, in the given order. */
@@ -183,9 +232,15 @@ final class JobFixture implements AutoCloseable {
 
     @Override
     public void close() {
-        producer.close(Duration.ofSeconds(5));
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(5));
+        }
         values.close();
-        registry.close();
-        broker.close();
+        if (registry != null) {
+            registry.close();
+        }
+        if (broker != null) {
+            broker.close();
+        }
     }
 }

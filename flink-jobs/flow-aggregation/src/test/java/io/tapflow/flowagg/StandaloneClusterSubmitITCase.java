@@ -33,6 +33,7 @@ import java.util.zip.ZipFile;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -50,7 +51,8 @@ class StandaloneClusterSubmitITCase {
     private static final Duration CLOCK_AHEAD = Duration.ofMinutes(10);
     private static final Duration WAIT = Duration.ofSeconds(90);
 
-    private static JobFixture fixture;
+    @RegisterExtension
+    static final JobFixture fixture = JobFixture.forDatabase("flowagg_cluster_it");
     private static FlinkStandaloneCluster flink;
     private static String logs;
 
@@ -58,23 +60,15 @@ class StandaloneClusterSubmitITCase {
     Path tmp;
 
     @BeforeAll
-    static void servers() throws Exception {
-        fixture = JobFixture.start("flowagg_cluster_it");
+    static void cluster() {
         logs = fixture.table("l7_request_log") + " FINAL";
         flink = FlinkStandaloneCluster.start();
     }
 
     @AfterAll
     static void stop() {
-        // each in its own try: a failed close must not leave the others running
-        for (AutoCloseable c : new AutoCloseable[] {flink, fixture}) {
-            try {
-                if (c != null) {
-                    c.close();
-                }
-            } catch (Exception e) {
-                System.err.println("closing " + c + ": " + e);
-            }
+        if (flink != null) {
+            flink.close();
         }
     }
 
@@ -149,17 +143,13 @@ class StandaloneClusterSubmitITCase {
         advanceEventTime(batch3.lastTimestampNs() + CLOCK_AHEAD.toNanos());
         List<GoldenTraffic.Traffic> batches = List.of(batch1, batch2, batch3);
         long rows = batches.stream().mapToLong(b -> 2 * b.requestCount()).sum();
-        awaitValue("request logs of all batches in ClickHouse", () -> fixture.scalar("SELECT count() FROM " + logs), rows);
+        awaitValue("request logs of all batches in ClickHouse", () -> fixture.scalar("SELECT count() FROM " + logs),
+                rows);
 
         Map<String, Long> expectedPerPoint = new TreeMap<>();
         batches.forEach(b -> b.requests().forEach((k, v) -> expectedPerPoint.merge(k, v, Long::sum)));
         for (String point : List.of("CLIENT_PROCESS", "SERVER_PROCESS")) {
-            Map<String, Long> actual = new TreeMap<>();
-            for (String line : fixture.lines("SELECT l7_protocol, ifNull(request_type, ''), count() FROM " + logs
-                    + " WHERE observation_point = '" + point + "' GROUP BY l7_protocol, request_type")) {
-                String[] f = line.split("\t");
-                actual.put(f[0] + " " + f[1], Long.parseLong(f[2]));
-            }
+            Map<String, Long> actual = fixture.requestsByType(point);
             assertThat(actual).as("requests per protocol and type at %s, all batches", point)
                     .isEqualTo(expectedPerPoint);
         }
