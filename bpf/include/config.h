@@ -34,10 +34,14 @@ struct {
 	__type(value, __u8);
 } tf_cgroup_filter SEC(".maps");
 
+/* NULL until the agent has written its settings: between attach and the first configure the zero-filled element
+ * would mean "no filter", and the programs would capture every process on the host. sample_one_in is never 0 once
+ * written (the shim refuses it). */
 static __always_inline struct tf_config *tf_config(void)
 {
 	__u32 zero = 0;
-	return bpf_map_lookup_elem(&tf_config_map, &zero);
+	struct tf_config *cfg = bpf_map_lookup_elem(&tf_config_map, &zero);
+	return cfg && cfg->sample_one_in ? cfg : NULL;
 }
 
 /* Deny wins over allow; an empty allow list allows everything. The maps are only read when a list is non-empty. */
