@@ -2,6 +2,9 @@ package io.tapflow.flowagg.reassembly;
 
 import io.tapflow.flink.deadletter.DeadLetterException;
 import io.tapflow.flink.deadletter.DeadLetters;
+import io.tapflow.flink.flow.FlowKeys;
+import io.tapflow.flink.flow.SegmentOrdering;
+import io.tapflow.flink.flow.SegmentTimes;
 import io.tapflow.flink.serde.AvroSpecificTypeInfo;
 import io.tapflow.flink.serde.JavaSerializedTypeInfo;
 import io.tapflow.protocols.DecodeError;
@@ -258,17 +261,6 @@ public final class FlowReassembler extends KeyedCoProcessFunction<String, Socket
     }
 
     /** The call's captured bytes as the decoders take them, without copying the payload. */
-    /**
-     * When the process handed the bytes over (a write's entry) or got them (a read's exit). A read's entry is when
-     * the process started waiting: a thread blocked in read() on a keep-alive connection enters long before the
-     * next request arrives, and a client enters its read right after sending, before the server has answered.
-     */
-    static long observedNs(SocketDataEvent e) {
-        Long duration = e.getDurationNs();
-        return e.getDirection() == Direction.INGRESS && duration != null && duration > 0
-                ? e.getTimestampNs() + duration : e.getTimestampNs();
-    }
-
     private static Segment segment(SocketDataEvent e) {
         ByteBuffer payload = e.getPayload();
         byte[] array;
@@ -281,7 +273,7 @@ public final class FlowReassembler extends KeyedCoProcessFunction<String, Socket
             offset = 0;
         }
         long tcpSeq = e.getTcpSeq() == null ? Segment.NO_TCP_SEQ : e.getTcpSeq();
-        return new Segment(array, offset, payload.remaining(), e.getByteCount(), observedNs(e), tcpSeq,
+        return new Segment(array, offset, payload.remaining(), e.getByteCount(), SegmentTimes.observedNs(e), tcpSeq,
                 e.getThreadTraceId());
     }
 

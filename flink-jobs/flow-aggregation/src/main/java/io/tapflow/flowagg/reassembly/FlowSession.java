@@ -1,5 +1,6 @@
 package io.tapflow.flowagg.reassembly;
 
+import io.tapflow.flink.flow.SegmentOrdering;
 import io.tapflow.protocols.ConnectionDecoders;
 import io.tapflow.protocols.FlowDirection;
 import io.tapflow.protocols.ProtocolDetector;

@@ -3,6 +3,7 @@ package io.tapflow.flowagg.reassembly;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tapflow.flink.deadletter.DeadLetters;
+import io.tapflow.flink.flow.FlowKeys;
 import io.tapflow.flink.serde.AvroSpecificTypeInfo;
 import io.tapflow.protocols.testing.Capture;
 import io.tapflow.protocols.testing.Capture.Connection;

@@ -1,4 +1,4 @@
-package io.tapflow.flowagg.reassembly;
+package io.tapflow.flink.flow;
 
 import io.tapflow.schema.SocketDataEvent;
 import io.tapflow.schema.TcpEvent;

@@ -1,4 +1,4 @@
-package io.tapflow.flowagg.reassembly;
+package io.tapflow.flink.flow;
 
 import io.tapflow.schema.SocketDataEvent;
 import java.io.Serializable;
@@ -13,12 +13,12 @@ import java.util.TreeMap;
  * waited for until a deadline or until too many segments are held, then skipped (the decoder is told how many bytes
  * it missed). Bytes already delivered are dropped as duplicates.
  */
-final class SegmentOrdering implements Serializable {
+public final class SegmentOrdering implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
     /** What to feed next: an event, or a hole of {@code missing} bytes before it. */
-    record Ready(SocketDataEvent event, long missing) implements Serializable {
+    public record Ready(SocketDataEvent event, long missing) implements Serializable {
     }
 
     /**
@@ -33,7 +33,7 @@ final class SegmentOrdering implements Serializable {
     long holesSkipped;
 
     /** Accepts an event; returns what can be fed now, in order. */
-    List<Ready> accept(SocketDataEvent event, int maxHeld) {
+    public List<Ready> accept(SocketDataEvent event, int maxHeld) {
         List<Ready> ready = new ArrayList<>(1);
         long seq = event.getDataSeq();
         if (seq == next) {
@@ -61,7 +61,7 @@ final class SegmentOrdering implements Serializable {
     }
 
     /** Skips the hole in front of the held segments when it has been waited for long enough. */
-    List<Ready> expire(long nowNs, long waitNs) {
+    public List<Ready> expire(long nowNs, long waitNs) {
         List<Ready> ready = new ArrayList<>(0);
         if (!held.isEmpty() && nowNs >= heldSinceNs + waitNs) {
             skipHole(ready);
@@ -70,7 +70,7 @@ final class SegmentOrdering implements Serializable {
     }
 
     /** Everything held, holes skipped: the flow is ending. */
-    List<Ready> flush() {
+    public List<Ready> flush() {
         List<Ready> ready = new ArrayList<>(0);
         while (!held.isEmpty()) {
             skipHole(ready);
@@ -79,11 +79,11 @@ final class SegmentOrdering implements Serializable {
     }
 
     /** Time by which a hole is skipped, or -1 when none is pending. */
-    long deadlineNs(long waitNs) {
+    public long deadlineNs(long waitNs) {
         return held.isEmpty() ? -1 : heldSinceNs + waitNs;
     }
 
-    boolean holding() {
+    public boolean holding() {
         return !held.isEmpty();
     }
 
