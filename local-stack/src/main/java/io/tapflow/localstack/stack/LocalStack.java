@@ -11,10 +11,16 @@ import io.tapflow.schema.clickhouse.ChecksumPolicy;
 import io.tapflow.schema.clickhouse.ClickHouseMigrator;
 import io.tapflow.schema.clickhouse.MigrationSource;
 import io.tapflow.schema.topic.Topic;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +44,7 @@ public final class LocalStack implements AutoCloseable {
     private final Map<String, String> endpoints = new LinkedHashMap<>();
     private final Map<String, String> jobs = new LinkedHashMap<>();
     private final PrintStream out;
+    private String tenantHashSecret;
 
     private LocalStack(PrintStream out) {
         this.out = out;
@@ -60,6 +67,7 @@ public final class LocalStack implements AutoCloseable {
 
     private void startAll(Path dir, Map<JobSubmitter.Job, Path> jobsToRun) {
         Path data = dir.resolve("data");
+        tenantHashSecret = secret(data.resolve("tenant-hash-secret"));
         int steps = 5 + (jobsToRun.isEmpty() ? 0 : 1);
         step(1, steps, "Kafka broker (KRaft)");
         KafkaBroker broker = started(KafkaBroker.start(data.resolve("kafka")));
@@ -109,8 +117,29 @@ public final class LocalStack implements AutoCloseable {
         options.put("checkpoint.interval", "5s");
         if (job == JobSubmitter.Job.LLM_METRICS) {
             options.put("prometheus.remote-write-url", endpoints.get("prometheus-remote-write"));
+            options.put("llm.tenant-hash-secret", tenantHashSecret);
         }
         return options;
+    }
+
+    /**
+     * The salt llm-metrics hashes API keys with, made once per stack and kept with its data: the same key must give
+     * the same tenant after a restart, or billing would split.
+     */
+    private static String secret(Path file) {
+        try {
+            if (Files.isRegularFile(file)) {
+                return Files.readString(file, StandardCharsets.US_ASCII).trim();
+            }
+            byte[] bytes = new byte[24];
+            new SecureRandom().nextBytes(bytes);
+            String secret = HexFormat.of().formatHex(bytes);
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, secret, StandardCharsets.US_ASCII);
+            return secret;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read or create " + file, e);
+        }
     }
 
     private static void createTopics(KafkaBroker broker) {

@@ -38,7 +38,7 @@ public final class LocalStackMain {
 
             Options:
               --dir DIR        stack directory [.tapflow/stack]
-              --jobs LIST      jobs to run, or 'none' [flow-aggregation,trace-assembly]
+              --jobs LIST      jobs to run, or 'none' [flow-aggregation,trace-assembly,llm-metrics]
               --wait SECONDS   (status) wait up to this long for the stack to come up
             """;
     private static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(3);
@@ -57,7 +57,7 @@ public final class LocalStackMain {
             return args.length == 0 ? 2 : 0;
         }
         Path dir = Path.of(".tapflow", "stack");
-        List<JobSubmitter.Job> jobs = List.of(JobSubmitter.Job.FLOW_AGGREGATION, JobSubmitter.Job.TRACE_ASSEMBLY);
+        List<JobSubmitter.Job> jobs = List.of(JobSubmitter.Job.values());
         long waitSeconds = 0;
         try {
             for (int i = 1; i < args.length; i++) {
