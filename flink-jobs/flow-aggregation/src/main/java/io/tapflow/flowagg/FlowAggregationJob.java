@@ -2,14 +2,13 @@ package io.tapflow.flowagg;
 
 import io.tapflow.flink.config.InvalidJobOptionsException;
 import io.tapflow.flink.config.JobOptions;
+import io.tapflow.flink.config.KafkaRawEventIo;
 import io.tapflow.flink.config.PipelineOptions;
+import io.tapflow.flink.config.RawEventIo;
 import io.tapflow.flink.deadletter.DeadLetters;
-import io.tapflow.flink.flow.FlowKeys;
-import io.tapflow.flink.kafka.AvroRecordDecoder;
-import io.tapflow.flink.kafka.KafkaRecord;
+import io.tapflow.flink.flow.RawEventStreams;
 import io.tapflow.flink.serde.AvroSpecificTypeInfo;
 import io.tapflow.flink.sink.clickhouse.AvroRowSerializer;
-import io.tapflow.flink.time.EventTimeWatermarks;
 import io.tapflow.flowagg.config.FlowAggregationOptions;
 import io.tapflow.flowagg.metrics.FlowMetrics;
 import io.tapflow.flowagg.reassembly.FlowReassembler;
@@ -20,12 +19,9 @@ import io.tapflow.schema.NetMetric;
 import io.tapflow.schema.RedMetric;
 import io.tapflow.schema.RequestLog;
 import io.tapflow.schema.ServiceMapEdge;
-import io.tapflow.schema.SocketDataEvent;
-import io.tapflow.schema.TcpEvent;
 import io.tapflow.schema.topic.Topic;
 import java.time.Duration;
 import java.util.Map;
-import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -52,16 +48,10 @@ public final class FlowAggregationJob {
     }
 
     /** Where the job's streams come from and go to; tests pass their own. */
-    public interface Io {
-        DataStream<KafkaRecord> rawRecords(StreamExecutionEnvironment env);
-
+    public interface Io extends RawEventIo {
         Sink<RequestLog> requestLogKafka();
 
         Sink<FlowLog> flowLogKafka();
-
-        Sink<DeadLetter> deadLetterKafka();
-
-        <T extends SpecificRecordBase> Sink<T> clickHouse(String table, AvroRowSerializer<T> serializer);
     }
 
     public static void main(String[] args) throws Exception {
@@ -94,23 +84,8 @@ public final class FlowAggregationJob {
         Duration idleness = pipeline.idleness();
         Map<String, String> registry = pipeline.registryConfig();
 
-        DataStream<KafkaRecord> raw = io.rawRecords(env);
-        SingleOutputStreamOperator<SocketDataEvent> data = raw
-                .filter(r -> Topic.RAW_SOCKET_DATA.topicName().equals(r.topic)).name("socket-data records")
-                .process(new AvroRecordDecoder<>(FlowReassembler.JOB, SocketDataEvent.class, registry))
-                .returns(AvroSpecificTypeInfo.forRecord(SocketDataEvent.class))
-                .uid("decode-socket-data").name("decode socket data");
-        SingleOutputStreamOperator<TcpEvent> tcp = raw
-                .filter(r -> Topic.RAW_TCP_EVENTS.topicName().equals(r.topic)).name("tcp-event records")
-                .process(new AvroRecordDecoder<>(FlowReassembler.JOB, TcpEvent.class, registry))
-                .returns(AvroSpecificTypeInfo.forRecord(TcpEvent.class))
-                .uid("decode-tcp-events").name("decode tcp events");
-
-        SingleOutputStreamOperator<RequestLog> requestLogs = data
-                .assignTimestampsAndWatermarks(EventTimeWatermarks.socketData(outOfOrderness, idleness))
-                .keyBy(FlowKeys.data())
-                .connect(tcp.assignTimestampsAndWatermarks(EventTimeWatermarks.tcpEvents(outOfOrderness, idleness))
-                        .keyBy(FlowKeys.tcp()))
+        RawEventStreams raw = RawEventStreams.decode(io.rawRecords(env), FlowReassembler.JOB, registry);
+        SingleOutputStreamOperator<RequestLog> requestLogs = raw.byFlow(outOfOrderness, idleness)
                 .process(new FlowReassembler(reassembly), AvroSpecificTypeInfo.forRecord(RequestLog.class))
                 .uid("flow-reassembler").name("flow reassembler");
         DataStream<FlowLog> flowLogs = requestLogs.getSideOutput(FlowReassembler.FLOW_LOGS);
@@ -135,25 +110,23 @@ public final class FlowAggregationJob {
                 .sinkTo(io.clickHouse("net_metrics_1m", AvroRowSerializer.<NetMetric>allFields()))
                 .uid("ch-net-metrics-1m").name("ClickHouse net_metrics_1m");
 
-        DataStream<DeadLetter> deadLetters = data.getSideOutput(DeadLetters.OUTPUT_TAG)
-                .union(tcp.getSideOutput(DeadLetters.OUTPUT_TAG), requestLogs.getSideOutput(DeadLetters.OUTPUT_TAG));
+        DataStream<DeadLetter> deadLetters = raw.deadLetters()
+                .union(requestLogs.getSideOutput(DeadLetters.OUTPUT_TAG));
         deadLetters.sinkTo(io.deadLetterKafka()).uid("kafka-dead-letters").name("Kafka dead-letters");
         deadLetters.sinkTo(io.clickHouse("dead_letters", AvroRowSerializer.<DeadLetter>allFields()))
                 .uid("ch-dead-letters").name("ClickHouse dead_letters");
     }
 
     /** The production inputs and outputs: the raw topics, the output topics and the ClickHouse tables. */
-    public static final class KafkaClickHouseIo implements Io {
-        private final PipelineOptions pipeline;
+    public static final class KafkaClickHouseIo extends KafkaRawEventIo implements Io {
 
         public KafkaClickHouseIo(FlowAggregationOptions options) {
-            this.pipeline = options.pipeline();
+            this(options, false);
         }
 
-        @Override
-        public DataStream<KafkaRecord> rawRecords(StreamExecutionEnvironment env) {
-            return pipeline.kafkaSource(env, "raw events", Topic.RAW_SOCKET_DATA, Topic.RAW_TCP_EVENTS)
-                    .uid("kafka-raw-events");
+        /** With {@code boundedInput}: the raw topics up to their end at start, then the job finishes. */
+        public KafkaClickHouseIo(FlowAggregationOptions options, boolean boundedInput) {
+            super(options.pipeline(), boundedInput);
         }
 
         @Override
@@ -164,16 +137,6 @@ public final class FlowAggregationJob {
         @Override
         public Sink<FlowLog> flowLogKafka() {
             return pipeline.kafkaSink(Topic.L4_FLOW_LOG, FlowLog::getFlowId, "l4");
-        }
-
-        @Override
-        public Sink<DeadLetter> deadLetterKafka() {
-            return pipeline.deadLetterSink();
-        }
-
-        @Override
-        public <T extends SpecificRecordBase> Sink<T> clickHouse(String table, AvroRowSerializer<T> serializer) {
-            return pipeline.clickHouse(table, serializer);
         }
     }
 }

@@ -99,7 +99,7 @@ class ClientTimingITCase {
         fixture.publish(events);
 
         FlowAggregationOptions options = fixture.options(Map.of());
-        fixture.startJob(options, new BoundedIo(options), "flow-aggregation-timing-it").getJobExecutionResult()
+        fixture.startJob(options, new FlowAggregationJob.KafkaClickHouseIo(options, true), "flow-aggregation-timing-it").getJobExecutionResult()
                 .get(180, TimeUnit.SECONDS);
 
         String logs = fixture.table("l7_request_log") + " FINAL";

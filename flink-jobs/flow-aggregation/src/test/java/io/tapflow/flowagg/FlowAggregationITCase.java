@@ -37,7 +37,7 @@ class FlowAggregationITCase {
         fixture.publish(traffic.events());
 
         FlowAggregationOptions options = fixture.options(Map.of());
-        JobClient job = fixture.startJob(options, new BoundedIo(options), "flow-aggregation-it");
+        JobClient job = fixture.startJob(options, new FlowAggregationJob.KafkaClickHouseIo(options, true), "flow-aggregation-it");
         job.getJobExecutionResult().get(180, TimeUnit.SECONDS);
 
         String logs = fixture.table("l7_request_log") + " FINAL";

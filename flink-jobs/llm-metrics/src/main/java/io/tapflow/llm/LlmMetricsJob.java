@@ -2,16 +2,14 @@ package io.tapflow.llm;
 
 import io.tapflow.flink.config.InvalidJobOptionsException;
 import io.tapflow.flink.config.JobOptions;
+import io.tapflow.flink.config.KafkaRawEventIo;
 import io.tapflow.flink.config.PipelineOptions;
+import io.tapflow.flink.config.RawEventIo;
 import io.tapflow.flink.deadletter.DeadLetters;
-import io.tapflow.flink.flow.FlowKeys;
-import io.tapflow.flink.kafka.AvroRecordDecoder;
-import io.tapflow.flink.kafka.KafkaRecord;
-import io.tapflow.flink.serde.AvroSpecificTypeInfo;
+import io.tapflow.flink.flow.RawEventStreams;
 import io.tapflow.flink.sink.clickhouse.AvroRowSerializer;
 import io.tapflow.flink.sink.prometheus.PrometheusRemoteWriteSink;
 import io.tapflow.flink.sink.prometheus.PrometheusTimeSeries;
-import io.tapflow.flink.time.EventTimeWatermarks;
 import io.tapflow.llm.assembly.LlmExchangeAssembler;
 import io.tapflow.llm.config.LlmMetricsOptions;
 import io.tapflow.llm.recognition.LlmExchange;
@@ -20,12 +18,9 @@ import io.tapflow.schema.DeadLetter;
 import io.tapflow.schema.LlmMetric;
 import io.tapflow.schema.LlmRequest;
 import io.tapflow.schema.LlmUsage;
-import io.tapflow.schema.SocketDataEvent;
-import io.tapflow.schema.TcpEvent;
 import io.tapflow.schema.topic.Topic;
 import java.time.Duration;
 import java.util.Map;
-import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -52,16 +47,10 @@ public final class LlmMetricsJob {
     }
 
     /** Where the job's streams come from and go to; tests pass their own. */
-    public interface Io {
-        DataStream<KafkaRecord> rawRecords(StreamExecutionEnvironment env);
-
+    public interface Io extends RawEventIo {
         Sink<LlmRequest> requestKafka();
 
         Sink<LlmUsage> usageKafka();
-
-        Sink<DeadLetter> deadLetterKafka();
-
-        <T extends SpecificRecordBase> Sink<T> clickHouse(String table, AvroRowSerializer<T> serializer);
 
         /** The Prometheus remote-write sink, or null for none. */
         Sink<PrometheusTimeSeries> prometheus();
@@ -93,23 +82,8 @@ public final class LlmMetricsJob {
         Map<String, String> registry = pipeline.registryConfig();
         String job = LlmMetricsOptions.JOB;
 
-        DataStream<KafkaRecord> raw = io.rawRecords(env);
-        SingleOutputStreamOperator<SocketDataEvent> data = raw
-                .filter(r -> Topic.RAW_SOCKET_DATA.topicName().equals(r.topic)).name("socket-data records")
-                .process(new AvroRecordDecoder<>(job, SocketDataEvent.class, registry))
-                .returns(AvroSpecificTypeInfo.forRecord(SocketDataEvent.class))
-                .uid("decode-socket-data").name("decode socket data");
-        SingleOutputStreamOperator<TcpEvent> tcp = raw
-                .filter(r -> Topic.RAW_TCP_EVENTS.topicName().equals(r.topic)).name("tcp-event records")
-                .process(new AvroRecordDecoder<>(job, TcpEvent.class, registry))
-                .returns(AvroSpecificTypeInfo.forRecord(TcpEvent.class))
-                .uid("decode-tcp-events").name("decode tcp events");
-
-        SingleOutputStreamOperator<LlmExchange> exchanges = data
-                .assignTimestampsAndWatermarks(EventTimeWatermarks.socketData(outOfOrderness, idleness))
-                .keyBy(FlowKeys.data())
-                .connect(tcp.assignTimestampsAndWatermarks(EventTimeWatermarks.tcpEvents(outOfOrderness, idleness))
-                        .keyBy(FlowKeys.tcp()))
+        RawEventStreams raw = RawEventStreams.decode(io.rawRecords(env), job, registry);
+        SingleOutputStreamOperator<LlmExchange> exchanges = raw.byFlow(outOfOrderness, idleness)
                 .process(new LlmExchangeAssembler(options.assembly()), LlmTypes.EXCHANGE)
                 .uid("llm-exchange-assembler").name("LLM exchange assembler");
 
@@ -131,27 +105,24 @@ public final class LlmMetricsJob {
             out.prometheus().sinkTo(prometheus).uid("prometheus-remote-write").name("Prometheus remote write");
         }
 
-        DataStream<DeadLetter> deadLetters = data.getSideOutput(DeadLetters.OUTPUT_TAG)
-                .union(tcp.getSideOutput(DeadLetters.OUTPUT_TAG), exchanges.getSideOutput(DeadLetters.OUTPUT_TAG));
+        DataStream<DeadLetter> deadLetters = raw.deadLetters().union(exchanges.getSideOutput(DeadLetters.OUTPUT_TAG));
         deadLetters.sinkTo(io.deadLetterKafka()).uid("kafka-dead-letters").name("Kafka dead-letters");
         deadLetters.sinkTo(io.clickHouse("dead_letters", AvroRowSerializer.<DeadLetter>allFields()))
                 .uid("ch-dead-letters").name("ClickHouse dead_letters");
     }
 
     /** The production inputs and outputs: the raw topics, the output topics, ClickHouse and Prometheus. */
-    public static final class KafkaClickHouseIo implements Io {
-        private final PipelineOptions pipeline;
+    public static final class KafkaClickHouseIo extends KafkaRawEventIo implements Io {
         private final String prometheusUrl;
 
         public KafkaClickHouseIo(LlmMetricsOptions options) {
-            this.pipeline = options.pipeline();
-            this.prometheusUrl = options.prometheusUrl();
+            this(options, false);
         }
 
-        @Override
-        public DataStream<KafkaRecord> rawRecords(StreamExecutionEnvironment env) {
-            return pipeline.kafkaSource(env, "raw events", Topic.RAW_SOCKET_DATA, Topic.RAW_TCP_EVENTS)
-                    .uid("kafka-raw-events");
+        /** With {@code boundedInput}: the raw topics up to their end at start, then the job finishes. */
+        public KafkaClickHouseIo(LlmMetricsOptions options, boolean boundedInput) {
+            super(options.pipeline(), boundedInput);
+            this.prometheusUrl = options.prometheusUrl();
         }
 
         @Override
@@ -162,16 +133,6 @@ public final class LlmMetricsJob {
         @Override
         public Sink<LlmUsage> usageKafka() {
             return pipeline.kafkaSink(Topic.LLM_USAGE, LlmUsage::getUsageId, "llm-usage");
-        }
-
-        @Override
-        public Sink<DeadLetter> deadLetterKafka() {
-            return pipeline.deadLetterSink();
-        }
-
-        @Override
-        public <T extends SpecificRecordBase> Sink<T> clickHouse(String table, AvroRowSerializer<T> serializer) {
-            return pipeline.clickHouse(table, serializer);
         }
 
         @Override

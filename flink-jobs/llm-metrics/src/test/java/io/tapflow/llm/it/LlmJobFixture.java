@@ -2,19 +2,11 @@ package io.tapflow.llm.it;
 
 import com.clickhouse.client.api.Client;
 import io.tapflow.flink.config.InvalidJobOptionsException;
-import io.tapflow.flink.kafka.KafkaRecord;
-import io.tapflow.flink.kafka.TapflowKafka;
-import io.tapflow.flink.sink.clickhouse.AvroRowSerializer;
-import io.tapflow.flink.sink.prometheus.PrometheusTimeSeries;
-import io.tapflow.llm.LlmMetricsJob;
 import io.tapflow.llm.config.LlmMetricsOptions;
 import io.tapflow.localstack.clickhouse.ClickHouseServer;
 import io.tapflow.localstack.kafka.KafkaBroker;
 import io.tapflow.localstack.prometheus.PrometheusServer;
 import io.tapflow.localstack.registry.SchemaRegistryServer;
-import io.tapflow.schema.DeadLetter;
-import io.tapflow.schema.LlmRequest;
-import io.tapflow.schema.LlmUsage;
 import io.tapflow.schema.SocketDataEvent;
 import io.tapflow.schema.TcpEvent;
 import io.tapflow.schema.clickhouse.ChecksumPolicy;
@@ -29,11 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.avro.specific.SpecificRecordBase;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
-import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -121,48 +108,5 @@ final class LlmJobFixture implements AutoCloseable {
         prometheus.close();
         registry.close();
         broker.close();
-    }
-
-    /** The production inputs and outputs, but the raw topics read only up to their end, so the job finishes. */
-    record BoundedIo(LlmMetricsJob.KafkaClickHouseIo production, LlmMetricsOptions options)
-            implements LlmMetricsJob.Io {
-
-        BoundedIo(LlmMetricsOptions options) {
-            this(new LlmMetricsJob.KafkaClickHouseIo(options), options);
-        }
-
-        @Override
-        public DataStream<KafkaRecord> rawRecords(StreamExecutionEnvironment env) {
-            return env.fromSource(TapflowKafka.sourceBuilder(options.pipeline().bootstrapServers(),
-                                    options.pipeline().groupId(), new Properties(), Topic.RAW_SOCKET_DATA,
-                                    Topic.RAW_TCP_EVENTS)
-                            .setBounded(OffsetsInitializer.latest()).build(),
-                    WatermarkStrategy.noWatermarks(), "raw events");
-        }
-
-        @Override
-        public Sink<LlmRequest> requestKafka() {
-            return production.requestKafka();
-        }
-
-        @Override
-        public Sink<LlmUsage> usageKafka() {
-            return production.usageKafka();
-        }
-
-        @Override
-        public Sink<DeadLetter> deadLetterKafka() {
-            return production.deadLetterKafka();
-        }
-
-        @Override
-        public <T extends SpecificRecordBase> Sink<T> clickHouse(String table, AvroRowSerializer<T> serializer) {
-            return production.clickHouse(table, serializer);
-        }
-
-        @Override
-        public Sink<PrometheusTimeSeries> prometheus() {
-            return production.prometheus();
-        }
     }
 }

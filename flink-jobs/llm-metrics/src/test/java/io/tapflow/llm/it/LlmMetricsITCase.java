@@ -161,7 +161,7 @@ class LlmMetricsITCase {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         LlmMetricsJob.configure(env, options);
         env.setParallelism(2);
-        LlmMetricsJob.build(env, options, new LlmJobFixture.BoundedIo(options));
+        LlmMetricsJob.build(env, options, new LlmMetricsJob.KafkaClickHouseIo(options, true));
         env.executeAsync("llm-metrics-it").getJobExecutionResult().get(180, TimeUnit.SECONDS);
 
         Map<String, Map<String, String>> rows = requests();
