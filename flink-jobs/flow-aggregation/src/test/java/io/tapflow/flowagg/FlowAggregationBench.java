@@ -82,6 +82,11 @@ public final class FlowAggregationBench {
                     ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
                     Runtime.getRuntime().availableProcessors());
 
+            // the latency phase starts on an idle job: the throughput input drained and its rows flushed
+            long input = published;
+            JobFixture.await("the whole throughput input through the reassembler", Duration.ofMinutes(5),
+                    () -> events(metrics) >= input);
+            Thread.sleep(3_000);
             System.out.printf("bench flow 2/2: end-to-end latency, a batch every 100 ms for %d s%n", latencySeconds);
             // every golden starts at the same instant: a batch spans milliseconds, not the days between recordings
             GoldenTraffic.Traffic template = GoldenTraffic.goldens("lat",
@@ -110,7 +115,7 @@ public final class FlowAggregationBench {
         boolean reported = false;
         long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
         while (System.nanoTime() < deadline) {
-            long count = metrics.sum("reassembly.dataEvents") + metrics.sum("reassembly.tcpEvents");
+            long count = events(metrics);
             long now = System.nanoTime();
             if (t10 == 0 && count >= total / 10) {
                 t10 = now;
@@ -137,6 +142,14 @@ public final class FlowAggregationBench {
             Thread.sleep(100);
         }
         throw new IllegalStateException("the job did not read 90 % of the input within 10 minutes");
+    }
+
+    private static long events(JobMetrics metrics) {
+        try {
+            return metrics.sum("reassembly.dataEvents") + metrics.sum("reassembly.tcpEvents");
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot read the job's metrics", e);
+        }
     }
 
     /** CPU time of this JVM's threads whose name starts with {@code task} (Flink names task threads after them). */
