@@ -93,6 +93,10 @@ public final class LinkMatcher extends KeyedProcessFunction<String, LinkProbe, S
                 it.remove();
             }
         }
+        if (logs.isEmpty()) {
+            // removing every entry leaves an empty map under the key in the heap backend: a key per past request
+            logs.clear();
+        }
     }
 
     private long expiryMs(RequestLog log) {
