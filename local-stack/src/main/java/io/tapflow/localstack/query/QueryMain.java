@@ -33,6 +33,7 @@ public final class QueryMain {
               --user USER          [default]   --password PASSWORD (or $TAPFLOW_CLICKHOUSE_PASSWORD)
             """;
     private static final Pattern TRACE_ID = Pattern.compile("[0-9a-f]{32}");
+    private static final Pattern ANSI = Pattern.compile("\u001B\\[[0-9;]*m");
 
     private QueryMain() {
     }
@@ -88,8 +89,8 @@ public final class QueryMain {
         ClickHouseHttp clickhouse = new ClickHouseHttp(url, database, user, password);
         try {
             switch (view) {
-                case "map", "red", "traces", "llm", "usage" -> out.print(clickhouse.query(
-                        Views.sql(view, minutes) + " FORMAT PrettyCompactMonoBlock"));
+                case "map", "red", "traces", "llm", "usage" -> out.print(plain(clickhouse.query(
+                        Views.sql(view, minutes) + " FORMAT PrettyCompactMonoBlock")));
                 case "trace" -> {
                     if (positional.size() != 1 || !TRACE_ID.matcher(positional.get(0)).matches()) {
                         err.println("trace needs one trace id: 32 lower-case hex characters (see ./tapflow query"
@@ -116,6 +117,14 @@ public final class QueryMain {
             return 1;
         }
         return 0;
+    }
+
+    /**
+     * The table without the ANSI bold codes ClickHouse puts around column names (older servers have no setting to
+     * turn them off): they are noise in a file or a pipe, and terminals show the table fine without them.
+     */
+    static String plain(String table) {
+        return ANSI.matcher(table).replaceAll("");
     }
 
     private static String value(String[] args, int i) {

@@ -71,7 +71,8 @@ class QueryMainITCase {
     void mapAndRedCountEachWindowOnce() {
         Result map = query("map");
         assertThat(map.code).as(map.err).isZero();
-        assertThat(map.out).contains("gateway").contains("orders").containsPattern("│ +40 │ +2 │ +1 │ +0 │ +2 │ +9 │");
+        assertThat(map.out).as("no ANSI codes").doesNotContain("\u001B").contains("─client──┬─server─")
+                .contains("gateway").contains("orders").containsPattern("│ +40 │ +2 │ +1 │ +0 │ +2 │ +9 │");
         Result red = query("red");
         assertThat(red.code).as(red.err).isZero();
         assertThat(red.out).contains("GET /orders/{id}").containsPattern("│ +40 │ +3 │ +0 │ +2 │ +8\\.5 │ +9 │");
