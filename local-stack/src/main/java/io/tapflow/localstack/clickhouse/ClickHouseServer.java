@@ -6,13 +6,7 @@ import io.tapflow.localstack.process.HealthCheck;
 import io.tapflow.localstack.process.InstanceDir;
 import io.tapflow.localstack.process.ManagedProcess;
 import io.tapflow.localstack.process.SharedInstance;
-import java.io.IOException;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -42,12 +36,13 @@ public final class ClickHouseServer implements AutoCloseable {
     private final int httpPort;
     private final int tcpPort;
     private final int interserverPort;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final ClickHouseHttp http;
 
     private ClickHouseServer(InstanceDir dir, ManagedProcess process, int httpPort, int tcpPort, int interserverPort) {
         this.dir = dir;
         this.process = process;
         this.httpPort = httpPort;
+        this.http = new ClickHouseHttp(httpUrl(), null, USER, "");
         this.tcpPort = tcpPort;
         this.interserverPort = interserverPort;
     }
@@ -144,26 +139,7 @@ public final class ClickHouseServer implements AutoCloseable {
      * shape). A non-200 answer throws with the server's message.
      */
     public String query(String sql) {
-        URI uri = URI.create(httpUrl() + "/?wait_end_of_query=1&user="
-                + URLEncoder.encode(USER, StandardCharsets.UTF_8));
-        HttpRequest request = HttpRequest.newBuilder(uri)
-                .timeout(Duration.ofSeconds(120))
-                .POST(HttpRequest.BodyPublishers.ofString(sql, StandardCharsets.UTF_8))
-                .build();
-        HttpResponse<String> response;
-        try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new IllegalStateException("ClickHouse at " + httpUrl() + " unreachable: " + e + "\nquery: " + sql, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted during ClickHouse query: " + sql, e);
-        }
-        if (response.statusCode() != 200) {
-            throw new IllegalStateException("ClickHouse query failed (HTTP " + response.statusCode() + "): "
-                    + response.body().trim() + "\nquery: " + sql);
-        }
-        return response.body();
+        return http.query(sql);
     }
 
     /** Stops the server (SIGTERM, then SIGKILL after 30 s) and deletes a temporary directory. */

@@ -1,5 +1,6 @@
 package io.tapflow.localstack.query;
 
+import io.tapflow.localstack.clickhouse.ClickHouseHttp;
 import io.tapflow.localstack.stack.LocalStack;
 import io.tapflow.localstack.stack.StackState;
 import java.io.PrintStream;

@@ -187,13 +187,6 @@ public final class LocalStackMain {
     /** "ok", or what is wrong: an HTTP health endpoint per component, a TCP connect for Kafka. */
     static String health(String component, String endpoint) {
         try {
-            String path = switch (component) {
-                case "clickhouse" -> "/ping";
-                case "prometheus" -> "/-/ready";
-                case "schema-registry" -> "/subjects";
-                case "flink" -> "/overview";
-                default -> null;
-            };
             if (component.equals("kafka")) {
                 String[] hostPort = endpoint.split(",")[0].split(":");
                 try (Socket socket = new Socket()) {
@@ -202,6 +195,13 @@ public final class LocalStackMain {
                 }
                 return "ok";
             }
+            String path = switch (component) {
+                case "clickhouse" -> "/ping";
+                case "prometheus" -> "/-/ready";
+                case "schema-registry" -> "/subjects";
+                case "flink" -> "/overview";
+                default -> null; // an address other components use (the remote-write URL): nothing to probe
+            };
             if (path == null) {
                 return "ok";
             }

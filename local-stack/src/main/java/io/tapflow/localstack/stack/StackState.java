@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -88,7 +87,7 @@ public record StackState(long pid, Map<String, String> endpoints, Map<String, St
     }
 
     public StackState {
-        endpoints = Map.copyOf(new LinkedHashMap<>(endpoints));
-        jobs = Map.copyOf(new LinkedHashMap<>(jobs));
+        endpoints = Map.copyOf(endpoints);
+        jobs = Map.copyOf(jobs);
     }
 }

@@ -1,4 +1,4 @@
-package io.tapflow.localstack.query;
+package io.tapflow.localstack.clickhouse;
 
 import java.io.IOException;
 import java.net.URI;
@@ -12,10 +12,11 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Queries any ClickHouse over its HTTP interface (what ./tapflow query reads): one SQL statement that names its own
- * FORMAT, the body back as text; ClickHouse's error text becomes the exception message.
+ * Runs statements on any ClickHouse over its HTTP interface — the local runner's and ./tapflow query's: one SQL
+ * statement that names its own FORMAT, the body back as text; ClickHouse's error text becomes the exception
+ * message. The parameters are the ones 18.16 reads (it ignores client-v2's database header).
  */
-final class ClickHouseHttp {
+public final class ClickHouseHttp {
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String url;
@@ -23,19 +24,20 @@ final class ClickHouseHttp {
     private final String user;
     private final String password;
 
-    ClickHouseHttp(String url, String database, String user, String password) {
+    /** {@code database} null: the server's default database. */
+    public ClickHouseHttp(String url, String database, String user, String password) {
         this.url = url.replaceAll("/+$", "");
         this.database = database;
         this.user = user;
         this.password = password;
     }
 
-    /** The response body of {@code sql} (which must end with its FORMAT clause). */
-    String query(String sql) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url + "/?database="
-                        + URLEncoder.encode(database, StandardCharsets.UTF_8)))
-                .timeout(Duration.ofSeconds(60))
-                .header("X-ClickHouse-User", user)
+    /** The response body of {@code sql} (which must end with its FORMAT clause to choose the shape). */
+    public String query(String sql) {
+        String params = "/?wait_end_of_query=1&user=" + URLEncoder.encode(user, StandardCharsets.UTF_8)
+                + (database == null ? "" : "&database=" + URLEncoder.encode(database, StandardCharsets.UTF_8));
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url + params))
+                .timeout(Duration.ofSeconds(120))
                 .POST(HttpRequest.BodyPublishers.ofString(sql, StandardCharsets.UTF_8));
         if (!password.isEmpty()) {
             request.header("X-ClickHouse-Key", password);
@@ -44,20 +46,20 @@ final class ClickHouseHttp {
         try {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new IllegalStateException("ClickHouse at " + url + " is unreachable: " + e.getMessage(), e);
+            throw new IllegalStateException("ClickHouse at " + url + " is unreachable: " + e + "\nquery: " + sql, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while querying ClickHouse", e);
+            throw new IllegalStateException("interrupted during ClickHouse query: " + sql, e);
         }
         if (response.statusCode() != 200) {
-            throw new IllegalStateException("ClickHouse at " + url + " refused the query: "
-                    + response.body().lines().findFirst().orElse("HTTP " + response.statusCode()));
+            throw new IllegalStateException("ClickHouse at " + url + " refused the query (HTTP "
+                    + response.statusCode() + "): " + response.body().trim() + "\nquery: " + sql);
         }
         return response.body();
     }
 
     /** Rows of {@code sql} (without FORMAT) as tab-separated fields; \N is SQL NULL. */
-    List<String[]> rows(String sql) {
+    public List<String[]> rows(String sql) {
         return query(sql + " FORMAT TabSeparated").lines().filter(l -> !l.isEmpty())
                 .map(l -> Arrays.stream(l.split("\t", -1)).map(ClickHouseHttp::unescape).toArray(String[]::new))
                 .toList();
