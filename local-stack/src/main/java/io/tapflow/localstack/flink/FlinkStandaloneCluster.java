@@ -200,13 +200,13 @@ public final class FlinkStandaloneCluster implements AutoCloseable {
         taskManagerId = null;
     }
 
-    /** Waits until the JobManager lists exactly {@code count} task managers; returns them. */
+    /** Waits until the JobManager lists exactly {@code count} task managers, each with its slots; returns them. */
     public List<FlinkRestClient.TaskManager> awaitTaskManagers(int count, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         List<FlinkRestClient.TaskManager> last = List.of();
         while (true) {
             last = rest.taskManagers();
-            if (last.size() == count) {
+            if (last.size() == count && last.stream().allMatch(tm -> tm.slots() > 0)) {
                 return last;
             }
             if (System.nanoTime() > deadline) {
@@ -279,12 +279,14 @@ public final class FlinkStandaloneCluster implements AutoCloseable {
         return new HealthCheck() {
             @Override
             public boolean ready() {
-                return rest.taskManagers().stream().anyMatch(tm -> tm.id().equals(id));
+                // listed first, its slots counted only after its first slot report: a job submitted in between
+                // waits for resources, a test checking the slots sees none
+                return rest.taskManagers().stream().anyMatch(tm -> tm.id().equals(id) && tm.slots() > 0);
             }
 
             @Override
             public String describe() {
-                return "GET " + restUrl() + "/taskmanagers lists " + id;
+                return "GET " + restUrl() + "/taskmanagers lists " + id + " with its slots";
             }
         };
     }

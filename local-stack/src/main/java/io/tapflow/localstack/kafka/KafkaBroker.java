@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -19,6 +20,7 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
+import org.apache.kafka.common.utils.Exit;
 import org.apache.kafka.server.common.MetadataVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +34,9 @@ public final class KafkaBroker implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaBroker.class);
 
+    /** Brokers of this JVM in {@link #close()}: Kafka's requests to stop the JVM are ignored meanwhile. */
+    private static final AtomicInteger CLOSING = new AtomicInteger();
+    private static boolean exitGuarded;
     private static final SharedInstance<KafkaBroker> SHARED = new SharedInstance<>("kafka-broker", KafkaBroker::start);
 
     private final KafkaClusterTestKit cluster;
@@ -50,6 +55,7 @@ public final class KafkaBroker implements AutoCloseable {
      * with null they go to a temporary directory that is deleted on close.
      */
     public static KafkaBroker start(Path dataDir) {
+        guardJvmExit();
         long t0 = System.nanoTime();
         try {
             TestKitNodes.Builder nodes = new TestKitNodes.Builder()
@@ -147,11 +153,40 @@ public final class KafkaBroker implements AutoCloseable {
 
     @Override
     public void close() {
+        CLOSING.incrementAndGet();
         try {
             cluster.close();
         } catch (Exception e) {
             LOG.warn("Kafka broker did not shut down cleanly: {}", e.toString());
+        } finally {
+            CLOSING.decrementAndGet();
         }
+    }
+
+    /**
+     * Kafka halts the JVM when a broker loses its last log directory and exits it on some fatal errors; embedded,
+     * that JVM is ours (a test run, the local stack). Say who stopped it and why before it stops, and ignore the
+     * request while a broker of this JVM is being closed: files going away under a stopping broker are expected
+     * then, and must not turn a finished test run into a failed one.
+     */
+    private static synchronized void guardJvmExit() {
+        if (exitGuarded) {
+            return;
+        }
+        Exit.setHaltProcedure((code, message) -> terminate("halt", code, message,
+                () -> Runtime.getRuntime().halt(code)));
+        Exit.setExitProcedure((code, message) -> terminate("exit", code, message, () -> System.exit(code)));
+        exitGuarded = true;
+    }
+
+    private static void terminate(String how, int code, String message, Runnable stop) {
+        if (CLOSING.get() > 0) {
+            LOG.warn("Kafka asked to {} the JVM with status {} while its broker is closing; ignored: {}", how, code,
+                    message);
+            return;
+        }
+        LOG.error("Kafka {}s the JVM with status {}: {}", how, code, message, new Throwable("requested here"));
+        stop.run();
     }
 
     /** How long clients should wait for this broker in tests; the broker is local and starts in seconds. */
