@@ -72,11 +72,16 @@ final class GoldenTraffic {
      * make every later-recorded-earlier capture late data.
      */
     static Traffic goldens(String agentPrefix, ReplayOptions options) throws Exception {
+        return goldens(agentPrefix, options, GOLDENS);
+    }
+
+    /** The same for the captures {@code goldens}. */
+    static Traffic goldens(String agentPrefix, ReplayOptions options, List<String> goldens) throws Exception {
         List<SpecificRecordBase> events = new ArrayList<>();
         Map<String, Long> requests = new TreeMap<>();
         int sockets = 0;
-        for (int i = 0; i < GOLDENS.size(); i++) {
-            Traffic one = golden(GOLDENS.get(i), agentPrefix + "-" + i, options);
+        for (int i = 0; i < goldens.size(); i++) {
+            Traffic one = golden(goldens.get(i), agentPrefix + "-" + i, options);
             events.addAll(one.events());
             sockets += one.sockets();
             one.requests().forEach((k, v) -> requests.merge(k, v, Long::sum));

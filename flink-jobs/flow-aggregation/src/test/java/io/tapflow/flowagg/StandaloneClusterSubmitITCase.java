@@ -37,16 +37,20 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The job the production way: its shaded jar (what {@code mvn package} just built) uploaded over REST to a real
- * standalone Flink cluster — a JobManager and a TaskManager in their own JVMs, on Flink's stock runtime jars only —
- * reading real raw events (the protocol goldens replayed by the collector's pcap source) from a real broker and
- * writing ClickHouse and Kafka. Then the TaskManager is SIGKILLed while a second batch of traffic is in flight and
- * a new one started: the job must restore from its last checkpoint and, after a third batch, the request logs in
- * ClickHouse and on the exactly-once Kafka topic must be exactly the requests of the three batches — none lost,
- * none twice.
+ * The jobs the production way: the three shaded jars (what {@code mvn package} just built) uploaded over REST to a
+ * real standalone Flink cluster — a JobManager and a TaskManager in their own JVMs, on Flink's stock runtime jars
+ * only — reading real raw events (the protocol goldens and an Ollama capture replayed by the collector's pcap source)
+ * from a real broker and writing ClickHouse and Kafka. Then the TaskManager is SIGKILLed while a second batch of
+ * traffic is in flight and a new one started: every job must restore from its last checkpoint and, after a third
+ * batch, the request logs, the LLM requests and the billing rows must be exactly those of the three batches — none
+ * lost, none twice — in ClickHouse and on the exactly-once Kafka topics; trace-assembly's traces land beside them.
  */
 class StandaloneClusterSubmitITCase {
 
+    /** The flow job's goldens and a real Ollama exchange (one per pass), so llm-metrics has something to bill. */
+    private static final List<String> TRAFFIC = java.util.stream.Stream.concat(GoldenTraffic.GOLDENS.stream(),
+            java.util.stream.Stream.of("http1/09-ollama-json")).toList();
+    private static final String LLM_SECRET = "cluster-it-salt";
     /** Beyond every timeout of the job (request 30 s, idle 5 min): a clock event this far ahead fires all timers. */
     private static final Duration CLOCK_AHEAD = Duration.ofMinutes(10);
     private static final Duration WAIT = Duration.ofSeconds(90);
@@ -73,7 +77,7 @@ class StandaloneClusterSubmitITCase {
     }
 
     @Test
-    void shadedJarSurvivesALostTaskManagerWithoutLosingOrDuplicatingRequests() throws Exception {
+    void threeShadedJarsSurviveALostTaskManagerWithoutLosingOrDuplicatingRows() throws Exception {
         Path repository = repositoryRoot();
         Path jar = JobSubmitter.findShadedJar(repository, JobSubmitter.Job.FLOW_AGGREGATION);
         assertShaded(jar);
@@ -96,9 +100,16 @@ class StandaloneClusterSubmitITCase {
         String jobId = submitter.submit(new JobSubmitter.Request(JobSubmitter.Job.FLOW_AGGREGATION, jar,
                 JobOptionsFile.read(optionsFile), null, null, false, false));
         assertThat(rest.job(jobId).name()).isEqualTo("tapflow flow-aggregation");
+        Map<String, String> jobs = new TreeMap<>(Map.of("flow-aggregation", jobId));
+        jobs.put("trace-assembly", submit(submitter, JobSubmitter.Job.TRACE_ASSEMBLY, optionsFile, Map.of()));
+        jobs.put("llm-metrics", submit(submitter, JobSubmitter.Job.LLM_METRICS, optionsFile,
+                Map.of("llm.tenant-hash-secret", LLM_SECRET)));
+        for (String id : jobs.values()) {
+            assertThat(rest.job(id).state()).isEqualTo("RUNNING");
+        }
 
         // batch 1, then a clock event on every raw partition so every timer of the batch fires
-        GoldenTraffic.Traffic batch1 = GoldenTraffic.goldens("cluster-a", ReplayOptions.defaults());
+        GoldenTraffic.Traffic batch1 = GoldenTraffic.goldens("cluster-a", ReplayOptions.defaults(), TRAFFIC);
         fixture.publish(batch1.events());
         advanceEventTime(batch1.lastTimestampNs() + CLOCK_AHEAD.toNanos());
         long rows1 = 2 * batch1.requestCount();
@@ -109,13 +120,15 @@ class StandaloneClusterSubmitITCase {
         assertThat(rest.checkpoints(jobId).restoredId()).as("no restore before the failure").isNull();
 
         // batch 2 is in flight when the TaskManager dies: what it processed after the last checkpoint is replayed
-        GoldenTraffic.Traffic batch2 = GoldenTraffic.goldens("cluster-b", ReplayOptions.defaults())
+        GoldenTraffic.Traffic batch2 = GoldenTraffic.goldens("cluster-b", ReplayOptions.defaults(), TRAFFIC)
                 .shiftedBy(after(batch1));
         fixture.publish(batch2.events());
         advanceEventTime(batch2.lastTimestampNs() + CLOCK_AHEAD.toNanos());
         awaitAtLeast("the first request logs of batch 2 in ClickHouse",
                 () -> fixture.scalar("SELECT count() FROM " + fixture.table("l7_request_log")), rows1 + 1);
         Long lastBeforeKill = rest.checkpoints(jobId).latestCompletedId();
+        Map<String, Long> lastBeforeKillPerJob = new TreeMap<>();
+        jobs.forEach((name, id) -> lastBeforeKillPerJob.put(name, rest.checkpoints(id).latestCompletedId()));
         long rowsAtKill = fixture.scalar("SELECT count() FROM " + fixture.table("l7_request_log"));
         long t0 = System.nanoTime();
         flink.killTaskManager();
@@ -133,10 +146,22 @@ class StandaloneClusterSubmitITCase {
         assertThat(afterRestore.restoredId()).as("restored from the last checkpoint before the kill")
                 .isGreaterThanOrEqualTo(lastBeforeKill);
         assertThat(afterRestore.restoredFromSavepoint()).isFalse();
-        assertThat(rest.job(jobId).state()).isEqualTo("RUNNING");
+        for (Map.Entry<String, String> job : jobs.entrySet()) {
+            awaitAtLeast(job.getKey() + " restored and checkpointing again", () -> {
+                FlinkRestClient.CheckpointStats s = rest.checkpoints(job.getValue());
+                return s.restoredId() != null && s.latestCompletedId() != null
+                        && s.latestCompletedId() > s.restoredId() ? 1 : 0;
+            }, 1);
+            Long before = lastBeforeKillPerJob.get(job.getKey());
+            if (before != null) {
+                assertThat(rest.checkpoints(job.getValue()).restoredId()).as("%s restored from its last checkpoint",
+                        job.getKey()).isGreaterThanOrEqualTo(before);
+            }
+            assertThat(rest.job(job.getValue()).state()).as(job.getKey()).isEqualTo("RUNNING");
+        }
 
         // batch 3 after the recovery
-        GoldenTraffic.Traffic batch3 = GoldenTraffic.goldens("cluster-c", ReplayOptions.defaults())
+        GoldenTraffic.Traffic batch3 = GoldenTraffic.goldens("cluster-c", ReplayOptions.defaults(), TRAFFIC)
                 .shiftedBy(after(batch1).plus(after(batch2)));
         assertThat(firstTimestampNs(batch3)).isGreaterThan(batch2.lastTimestampNs() + CLOCK_AHEAD.toNanos());
         fixture.publish(batch3.events());
@@ -174,21 +199,74 @@ class StandaloneClusterSubmitITCase {
         assertThat(duplicates).as("request logs on Kafka twice (read_committed)").isEmpty();
         assertThat(committed).as("request logs on Kafka, read_committed").hasSize((int) rows);
 
-        // trace-assembly's shaded jar runs on the same cluster beside it
-        Path traceJar = JobSubmitter.findShadedJar(repository, JobSubmitter.Job.TRACE_ASSEMBLY);
-        assertShaded(traceJar);
-        Map<String, String> traceOptions = new HashMap<>(JobOptionsFile.read(optionsFile));
-        traceOptions.put("kafka.group-id", "trace-cluster-it");
-        traceOptions.put("kafka.transactional-id-prefix", "trace-cluster-it");
-        traceOptions.put("parallelism", "1");
-        String traceJob = submitter.submit(new JobSubmitter.Request(JobSubmitter.Job.TRACE_ASSEMBLY, traceJar,
-                traceOptions, null, null, false, false));
-        assertThat(rest.job(traceJob).state()).isEqualTo("RUNNING");
+        assertLlmBillingExact(batches, jobs.get("llm-metrics"), rest);
+        awaitAtLeast("traces from trace-assembly in ClickHouse", () -> fixture.scalar("SELECT count() FROM "
+                + fixture.table("traces") + " FINAL"), 1);
+        System.out.printf("trace-assembly: %d traces, %d spans%n", fixture.scalar("SELECT count() FROM "
+                + fixture.table("traces") + " FINAL"), fixture.scalar("SELECT count() FROM " + fixture.table("spans")
+                + " FINAL"));
 
-        rest.cancel(traceJob);
-        rest.cancel(jobId);
-        rest.awaitState(jobId, Set.of("CANCELED"), Duration.ofSeconds(30));
-        rest.awaitState(traceJob, Set.of("CANCELED"), Duration.ofSeconds(30));
+        for (String id : jobs.values()) {
+            rest.cancel(id);
+        }
+        for (String id : jobs.values()) {
+            rest.awaitState(id, Set.of("CANCELED"), Duration.ofSeconds(30));
+        }
+    }
+
+    /**
+     * Billing: the pcap replay yields both ends of each Ollama exchange, the job bills the server's; after an event
+     * time past the hour and its hold, llm_usage_hourly (read as the README says) holds exactly one request per
+     * replayed exchange with the tokens llm_requests has for them, and the exactly-once topics carry each request
+     * once and each usage version once.
+     */
+    private static void assertLlmBillingExact(List<GoldenTraffic.Traffic> batches, String llmJob, FlinkRestClient rest)
+            throws InterruptedException {
+        long exchanges = batches.stream().mapToLong(b -> b.requests().getOrDefault("HTTP1 POST", 0L)).sum();
+        assertThat(exchanges).as("Ollama exchanges replayed").isEqualTo(batches.size());
+        String requests = fixture.table("llm_requests") + " FINAL WHERE model = 'tiny'";
+        awaitValue("LLM requests at the server", () -> fixture.scalar("SELECT count() FROM " + requests
+                + " AND observation_point = 'SERVER_PROCESS'"), exchanges);
+        assertThat(fixture.scalar("SELECT count() FROM " + requests + " AND observation_point = 'CLIENT_PROCESS'"))
+                .as("LLM requests at the client").isEqualTo(exchanges);
+        long lastNs = batches.get(batches.size() - 1).lastTimestampNs();
+        advanceEventTime(lastNs + Duration.ofHours(2).toNanos());
+        String usage = "SELECT sum(r), sum(i), sum(o) FROM (SELECT argMax(requests, version) AS r,"
+                + " argMax(input_tokens, version) AS i, argMax(output_tokens, version) AS o FROM "
+                + fixture.table("llm_usage_hourly") + " WHERE model = 'tiny' GROUP BY usage_id)";
+        awaitValue("billed requests in llm_usage_hourly", () -> Long.parseLong(fixture.lines(usage).get(0)
+                .split("\t")[0]), exchanges);
+        String served = fixture.lines("SELECT count(), sum(input_tokens), sum(output_tokens) FROM " + requests
+                + " AND observation_point = 'SERVER_PROCESS'").get(0);
+        assertThat(fixture.lines(usage).get(0)).as("usage = what the server side of the requests says").isEqualTo(
+                served);
+        System.out.printf("llm-metrics: %d Ollama exchanges billed once each (requests, input, output: %s)%n",
+                exchanges, served);
+
+        long completed = rest.checkpoints(llmJob).completed();
+        awaitAtLeast("2 more completed llm-metrics checkpoints", () -> rest.checkpoints(llmJob).completed(),
+                completed + 2);
+        List<io.tapflow.schema.LlmRequest> llm = fixture.committed(Topic.LLM_REQUESTS,
+                io.tapflow.schema.LlmRequest.class);
+        assertThat(llm.stream().map(io.tapflow.schema.LlmRequest::getRequestId).distinct().count())
+                .as("LLM requests on Kafka (read_committed), each once").isEqualTo(llm.size()).isEqualTo(
+                        2 * exchanges);
+        List<io.tapflow.schema.LlmUsage> emitted = fixture.committed(Topic.LLM_USAGE, io.tapflow.schema.LlmUsage.class);
+        assertThat(emitted.stream().map(u -> u.getUsageId() + "/" + u.getVersion()).distinct().count())
+                .as("usage emissions on Kafka (read_committed), each version once").isEqualTo(emitted.size());
+    }
+
+    private String submit(JobSubmitter submitter, JobSubmitter.Job job, Path optionsFile, Map<String, String> extra)
+            throws Exception {
+        Path jar = JobSubmitter.findShadedJar(repositoryRoot(), job);
+        assertShaded(jar);
+        Map<String, String> options = new HashMap<>(JobOptionsFile.read(optionsFile));
+        String name = job.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        options.put("kafka.group-id", name + "-cluster-it");
+        options.put("kafka.transactional-id-prefix", name + "-cluster-it");
+        options.put("parallelism", "1");
+        options.putAll(extra);
+        return submitter.submit(new JobSubmitter.Request(job, jar, options, null, null, false, false));
     }
 
     /** The jar `flink run` would get: our classes and the connectors bundled, Flink itself left to the cluster. */

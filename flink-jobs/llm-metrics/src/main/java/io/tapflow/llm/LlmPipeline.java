@@ -12,6 +12,7 @@ import io.tapflow.llm.usage.UsageAggregator;
 import io.tapflow.schema.LlmMetric;
 import io.tapflow.schema.LlmRequest;
 import io.tapflow.schema.LlmUsage;
+import io.tapflow.schema.ObservationPoint;
 import java.time.Duration;
 import java.util.Objects;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -20,7 +21,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 /**
  * The stages after the front end, wired: exchanges → {@link LlmAnalysisFunction} → requests, then per
  * (service, model, observation point) 1-minute {@link LlmMetric} rows (requests counted at their start, exact once
- * the hold has passed), per (tenant, model, hour) {@link LlmUsage}, and per Prometheus label set the cumulative
+ * the hold has passed), per (tenant, model, hour) {@link LlmUsage} of the billed observation point, and per Prometheus label set the cumulative
  * series of {@link LlmPrometheusSeries} from 10 s windows that count requests at their end (timely). The job class connects the
  * front end's exchange stream (timestamps and watermarks assigned) and the sinks; tests connect bounded streams.
  */
@@ -34,12 +35,15 @@ public final class LlmPipeline {
      *                         count there at their end, so samples are timely
      * @param usageRetention   how long after an hour's first emission late requests still update its usage
      * @param prometheusIdle   event time after which a label set without windows is forgotten
+     * @param billedAt         the observation point whose requests make the usage: when the collector sees both
+     *                         ends of an exchange (a monitored client calling a monitored server) each end is its
+     *                         own request, and billing both would bill every token twice
      */
     public record Settings(Duration hold, Duration prometheusWindow, Duration prometheusHold, Duration usageRetention,
-                           Duration prometheusIdle) {
+                           Duration prometheusIdle, ObservationPoint billedAt) {
 
         public static final Settings DEFAULTS = new Settings(Duration.ofMinutes(10), Duration.ofSeconds(10),
-                Duration.ofSeconds(30), Duration.ofHours(2), Duration.ofMinutes(30));
+                Duration.ofSeconds(30), Duration.ofHours(2), Duration.ofMinutes(30), ObservationPoint.SERVER_PROCESS);
 
         public Settings {
             Objects.requireNonNull(hold, "hold");
@@ -47,6 +51,7 @@ public final class LlmPipeline {
             Objects.requireNonNull(prometheusHold, "prometheusHold");
             Objects.requireNonNull(usageRetention, "usageRetention");
             Objects.requireNonNull(prometheusIdle, "prometheusIdle");
+            Objects.requireNonNull(billedAt, "billedAt");
         }
     }
 
@@ -69,7 +74,10 @@ public final class LlmPipeline {
                 .name("llm-metrics-1m").uid("llm-metrics-1m")
                 .map(LlmWindow::metric, LlmTypes.METRIC).name("llm-metric-rows").uid("llm-metric-rows");
 
+        ObservationPoint billedAt = s.billedAt();
         DataStream<LlmUsage> usage = requests
+                .filter(r -> r.getObservationPoint() == billedAt).name("llm-billed-requests")
+                .uid("llm-billed-requests")
                 .keyBy(UsageAggregator.key(), Types.STRING)
                 .process(new UsageAggregator(hold, s.usageRetention().toMillis()), LlmTypes.USAGE)
                 .name("llm-usage-hourly").uid("llm-usage-hourly");

@@ -13,6 +13,7 @@ import io.tapflow.llm.recognition.TenantResolver;
 import io.tapflow.schema.LlmMetric;
 import io.tapflow.schema.LlmRequest;
 import io.tapflow.schema.LlmUsage;
+import io.tapflow.schema.ObservationPoint;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -135,7 +136,7 @@ class LlmPipelineITCase {
                 new LlmRequestAnalyzer(LlmEndpoints.defaults(), tenants),
                 new LlmPipeline.Settings(Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(5),
                         Duration.ofHours(1),
-                        Duration.ofMinutes(30)));
+                        Duration.ofMinutes(30), ObservationPoint.SERVER_PROCESS));
         try (CloseableIterator<LlmRequest> requests = out.requests().collectAsync();
                 CloseableIterator<LlmMetric> metrics = out.metrics1m().collectAsync();
                 CloseableIterator<LlmUsage> usage = out.usage().collectAsync();

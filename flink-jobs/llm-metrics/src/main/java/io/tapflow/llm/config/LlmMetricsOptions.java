@@ -8,6 +8,7 @@ import io.tapflow.llm.LlmPipeline;
 import io.tapflow.llm.assembly.AssemblyOptions;
 import io.tapflow.llm.recognition.LlmEndpoints;
 import io.tapflow.llm.recognition.TenantResolver;
+import io.tapflow.schema.ObservationPoint;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -38,9 +39,13 @@ public final class LlmMetricsOptions {
             "wait after a close event for data events still in flight before a still-open stream counts as cut");
     public static final JobOption USAGE_RETENTION = JobOption.duration("llm.usage-retention", "2h",
             "how long after an hour's first usage emission late requests still update it");
+    public static final JobOption BILLED_AT = JobOption.string("llm.billing-observation-point", "SERVER_PROCESS",
+            "whose requests are billed in llm_usage_hourly: SERVER_PROCESS (your inference servers, the default) or"
+                    + " CLIENT_PROCESS (your applications calling an LLM API you do not host); requests of the other"
+                    + " point are still in llm_requests and the metrics");
     public static final List<JobOption> ALL = Stream.concat(PipelineOptions.declare(JOB).stream(),
             Stream.of(ROUTES, TENANT_HEADER, TENANT_SALT, PROMETHEUS_URL, EXCHANGE_TIMEOUT, IDLE_TIMEOUT,
-                    CLOSE_GRACE, USAGE_RETENTION)).toList();
+                    CLOSE_GRACE, USAGE_RETENTION, BILLED_AT)).toList();
 
     private final JobOptions options;
 
@@ -59,6 +64,7 @@ public final class LlmMetricsOptions {
     /** Routes and timeouts are checked here, so a bad value fails the submission rather than the running job. */
     private static LlmMetricsOptions validated(LlmMetricsOptions o) throws InvalidJobOptionsException {
         o.assembly();
+        o.billedAt();
         String url = o.prometheusUrl();
         if (!url.isEmpty() && !url.startsWith("http://") && !url.startsWith("https://")) {
             throw new InvalidJobOptionsException(List.of(PROMETHEUS_URL.name() + ": not an http(s) URL: " + url));
@@ -99,7 +105,25 @@ public final class LlmMetricsOptions {
     public LlmPipeline.Settings pipelineSettings() {
         LlmPipeline.Settings d = LlmPipeline.Settings.DEFAULTS;
         return new LlmPipeline.Settings(options.getDuration(EXCHANGE_TIMEOUT), d.prometheusWindow(),
-                d.prometheusHold(), options.getDuration(USAGE_RETENTION), d.prometheusIdle());
+                d.prometheusHold(), options.getDuration(USAGE_RETENTION), d.prometheusIdle(), billedAtOrDefault());
+    }
+
+    private ObservationPoint billedAtOrDefault() {
+        try {
+            return billedAt();
+        } catch (InvalidJobOptionsException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The observation point whose requests are billed. */
+    public ObservationPoint billedAt() throws InvalidJobOptionsException {
+        String value = options.getString(BILLED_AT).trim();
+        if (value.equals(ObservationPoint.SERVER_PROCESS.name()) || value.equals(ObservationPoint.CLIENT_PROCESS.name())) {
+            return ObservationPoint.valueOf(value);
+        }
+        throw new InvalidJobOptionsException(List.of(BILLED_AT.name() + ": SERVER_PROCESS or CLIENT_PROCESS, not '"
+                + value + "'"));
     }
 
     /** The remote-write URL, or "" when there is no Prometheus output. */

@@ -10,6 +10,7 @@ import io.tapflow.llm.LlmMetricsJob;
 import io.tapflow.protocols.L7Message;
 import io.tapflow.protocols.MessageKind;
 import io.tapflow.schema.L7Protocol;
+import io.tapflow.schema.ObservationPoint;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -45,6 +46,20 @@ class LlmMetricsOptionsTest {
         assertThat(JobOptions.help(LlmMetricsJob.NAME, LlmMetricsOptions.ALL))
                 .contains("llm.routes", "llm.tenant-header", "llm.tenant-hash-secret", "prometheus.remote-write-url",
                         "llm.exchange-timeout", "clickhouse.url");
+    }
+
+    @Test
+    void usageBillsTheServerSideUnlessToldOtherwise() throws Exception {
+        assertThat(LlmMetricsOptions.of(minimal()).pipelineSettings().billedAt())
+                .isEqualTo(ObservationPoint.SERVER_PROCESS);
+        Map<String, String> client = minimal();
+        client.put(LlmMetricsOptions.BILLED_AT.name(), "CLIENT_PROCESS");
+        assertThat(LlmMetricsOptions.of(client).pipelineSettings().billedAt())
+                .isEqualTo(ObservationPoint.CLIENT_PROCESS);
+        Map<String, String> both = minimal();
+        both.put(LlmMetricsOptions.BILLED_AT.name(), "both");
+        assertThatThrownBy(() -> LlmMetricsOptions.of(both)).isInstanceOf(InvalidJobOptionsException.class)
+                .hasMessageContaining("llm.billing-observation-point");
     }
 
     @Test

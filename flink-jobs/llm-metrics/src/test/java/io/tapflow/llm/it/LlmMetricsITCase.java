@@ -282,7 +282,8 @@ class LlmMetricsITCase {
                 FULL OUTER JOIN
                      (SELECT tenant, model, intDiv(start_time_us, 3600000000) * 3600000 AS hour_start_ms,
                              sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens
-                      FROM DB.llm_requests FINAL GROUP BY tenant, model, hour_start_ms) AS r
+                      FROM DB.llm_requests FINAL WHERE observation_point = 'SERVER_PROCESS'
+                      GROUP BY tenant, model, hour_start_ms) AS r
                 USING (tenant, model, hour_start_ms)
                 WHERE u.input_tokens != r.input_tokens OR u.output_tokens != r.output_tokens
                 """.replace("DB.", fixture.database + ".");
