@@ -1,13 +1,7 @@
 package io.tapflow.flink.serde;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
 import java.io.Serializable;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.flink.api.common.serialization.SerializerConfig;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
@@ -24,8 +18,7 @@ import org.slf4j.LoggerFactory;
  * {@link Serializable} on purpose.
  *
  * <p>State like this is transient by nature (it describes in-flight bytes), so a value that cannot be read back —
- * a savepoint taken by a version whose classes' serialized fields changed (the compact form names each class and
- * fingerprints its fields, see {@link CompactObjectOutputStream}) — restores as {@code null} with a warning
+ * a savepoint taken by a version whose classes changed incompatibly — restores as {@code null} with a warning
  * instead of failing the job: the function sees a fresh key and resynchronises on the next message.
  */
 public final class JavaSerializedTypeInfo<T extends Serializable> extends SingleClassTypeInfo<T> {
@@ -45,18 +38,13 @@ public final class JavaSerializedTypeInfo<T extends Serializable> extends Single
         return new Serializer<>(getTypeClass());
     }
 
-    /**
-     * Length-prefixed Java serialization in the compact form of {@link CompactObjectOutputStream} (values written
-     * in the JDK's form still read); {@link #copy} is a deep copy, as copy-on-write heap snapshots need.
-     */
+    /** Length-prefixed Java serialization; {@link #copy} is a deep copy, as copy-on-write heap snapshots need. */
     public static final class Serializer<T extends Serializable> extends TypeSerializer<T> {
 
         private static final long serialVersionUID = 1L;
         private static final Logger LOG = LoggerFactory.getLogger(Serializer.class);
 
         private final Class<T> type;
-        // what the compact reader resolved, and with which loader: Class.forName through a job's loader is slow
-        private transient volatile ResolvedClasses resolved;
 
         Serializer(Class<T> type) {
             this.type = type;
@@ -69,7 +57,7 @@ public final class JavaSerializedTypeInfo<T extends Serializable> extends Single
 
         @Override
         public TypeSerializer<T> duplicate() {
-            return new Serializer<>(type);
+            return this;
         }
 
         @Override
@@ -83,7 +71,7 @@ public final class JavaSerializedTypeInfo<T extends Serializable> extends Single
                 return null;
             }
             try {
-                return type.cast(read(write(from)));
+                return InstantiationUtil.clone(from, Thread.currentThread().getContextClassLoader());
             } catch (IOException | ClassNotFoundException e) {
                 throw new IllegalStateException("copying state of " + type.getName() + ": " + e, e);
             }
@@ -101,7 +89,7 @@ public final class JavaSerializedTypeInfo<T extends Serializable> extends Single
 
         @Override
         public void serialize(T record, DataOutputView target) throws IOException {
-            byte[] bytes = write(record);
+            byte[] bytes = InstantiationUtil.serializeObject(record);
             target.writeInt(bytes.length);
             target.write(bytes);
         }
@@ -111,7 +99,8 @@ public final class JavaSerializedTypeInfo<T extends Serializable> extends Single
             byte[] bytes = new byte[source.readInt()];
             source.readFully(bytes);
             try {
-                return type.cast(read(bytes));
+                return type.cast(InstantiationUtil.deserializeObject(bytes,
+                        Thread.currentThread().getContextClassLoader()));
             } catch (IOException | ClassNotFoundException | ClassCastException e) {
                 LOG.warn("dropping unreadable {} state ({} bytes), the key starts afresh: {}", type.getSimpleName(),
                         bytes.length, e.toString());
@@ -122,31 +111,6 @@ public final class JavaSerializedTypeInfo<T extends Serializable> extends Single
         @Override
         public T deserialize(T reuse, DataInputView source) throws IOException {
             return deserialize(source);
-        }
-
-        private static byte[] write(Object value) throws IOException {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
-            try (ObjectOutputStream out = new CompactObjectOutputStream(bytes)) {
-                out.writeObject(value);
-            }
-            return bytes.toByteArray();
-        }
-
-        /** Compact streams, and the JDK's format that values written before them have (0xACED). */
-        private Object read(byte[] bytes) throws IOException, ClassNotFoundException {
-            ClassLoader loader = Thread.currentThread().getContextClassLoader();
-            if (bytes.length >= 2 && bytes[0] == (byte) 0xAC && bytes[1] == (byte) 0xED) {
-                return InstantiationUtil.deserializeObject(bytes, loader);
-            }
-            ResolvedClasses known = resolved;
-            if (known == null || known.loader() != loader) {
-                known = new ResolvedClasses(loader, new ConcurrentHashMap<>());
-                resolved = known;
-            }
-            try (ObjectInputStream in = new CompactObjectInputStream(new ByteArrayInputStream(bytes), loader,
-                    known.byName())) {
-                return in.readObject();
-            }
         }
 
         @Override
@@ -170,9 +134,6 @@ public final class JavaSerializedTypeInfo<T extends Serializable> extends Single
         public TypeSerializerSnapshot<T> snapshotConfiguration() {
             return new Snapshot<>(type);
         }
-    }
-
-    private record ResolvedClasses(ClassLoader loader, Map<String, Class<?>> byName) {
     }
 
     /** Savepoint snapshot: the class name; readability of the values themselves is handled per value. */
