@@ -5,8 +5,6 @@ import io.tapflow.flowagg.config.FlowAggregationOptions;
 import io.tapflow.schema.SocketDataEvent;
 import io.tapflow.schema.TcpEvent;
 import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadInfo;
-import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,7 +26,9 @@ import org.apache.flink.test.util.MiniClusterWithClientResource;
  *
  * <ol>
  *   <li>Throughput: N raw events published first, then the job reads them; raw events/s through the reassembler
- *       between 10 % and 90 % of the input (the job's own counters over REST, so start-up is not counted).</li>
+ *       between 10 % and 90 % of the input (the job's own counters over REST, so start-up is not counted), per
+ *       second of wall time and per CPU second of the job's threads ({@link JobThreads}): the reassembler's task
+ *       thread alone understates a core's worth, the asynchronous checkpoints of its state cost as much again.</li>
  *   <li>Latency: with the job running, a batch of traffic stamped "now" is published every 100 ms; a batch's
  *       latency is from its last request's end (the syscall timestamp) until all its request logs are visible in
  *       ClickHouse, polled every 50 ms. p50/p99 over the batches.</li>
@@ -106,12 +106,13 @@ public final class FlowAggregationBench {
 
     /**
      * Raw events/s between 10 % and 90 % of {@code total} counted by the reassembler: per second of wall time, and
-     * per CPU second of the reassembler's task thread (what one core sustains, whatever else the machine runs).
+     * per CPU second — of the reassembler's task thread alone, and of every thread working for the job (what one
+     * core sustains, whatever else the machine runs).
      */
     private static double throughput(JobMetrics metrics, long total) throws Exception {
         long t10 = 0;
         long c10 = 0;
-        long cpu10 = 0;
+        Map<Long, Long> cpu10 = Map.of();
         boolean reported = false;
         long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
         while (System.nanoTime() < deadline) {
@@ -120,7 +121,7 @@ public final class FlowAggregationBench {
             if (t10 == 0 && count >= total / 10) {
                 t10 = now;
                 c10 = count;
-                cpu10 = taskThreadCpuNs("flow reassembler");
+                cpu10 = JobThreads.cpuNs();
             }
             if (!reported && count >= total / 2) {
                 reported = true;
@@ -134,10 +135,19 @@ public final class FlowAggregationBench {
                 }
             }
             if (count >= total * 9 / 10) {
-                double cpuSeconds = (taskThreadCpuNs("flow reassembler") - cpu10) / 1e9;
-                System.out.printf("  %,d of %,d events through the reassembler; its task thread: %,.0f raw events"
-                        + " per CPU second (what one core sustains)%n", count, total, (count - c10) / cpuSeconds);
-                return (count - c10) / ((now - t10) / 1e9);
+                JobThreads.Usage usage = JobThreads.since(cpu10);
+                long events = count - c10;
+                System.out.printf("  %,d of %,d events through the reassembler; per CPU second: %,.0f raw events of"
+                        + " the reassembler's task thread, %,.0f of all the job's threads (what one core"
+                        + " sustains)%n", count, total, events / (usage.reassemblerNs() / 1e9),
+                        events / (usage.jobNs() / 1e9));
+                // every open flow is copied into each checkpoint: the async checkpoint CPU grows with them
+                System.out.printf("  flows open in the reassembler's state: %,d%n",
+                        metrics.sum("reassembly.flowsOpened") - metrics.sum("reassembly.flowsClosed"));
+                System.out.printf("  job CPU by thread group (s): %s%s%n", usage.describe(),
+                        usage.vanished() == 0 ? "" : "; " + usage.vanished() + " job threads ended in between"
+                                + " (their CPU is not counted)");
+                return events / ((now - t10) / 1e9);
             }
             Thread.sleep(100);
         }
@@ -150,18 +160,6 @@ public final class FlowAggregationBench {
         } catch (Exception e) {
             throw new IllegalStateException("cannot read the job's metrics", e);
         }
-    }
-
-    /** CPU time of this JVM's threads whose name starts with {@code task} (Flink names task threads after them). */
-    private static long taskThreadCpuNs(String task) {
-        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        long sum = 0;
-        for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
-            if (info != null && info.getThreadName().startsWith(task)) {
-                sum += Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
-            }
-        }
-        return sum;
     }
 
     private static List<Long> latency(JobFixture fixture, GoldenTraffic.Traffic template, int seconds)
