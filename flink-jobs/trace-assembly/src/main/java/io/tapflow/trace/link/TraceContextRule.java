@@ -52,7 +52,7 @@ public final class TraceContextRule implements SpanLinkRule {
             return null;
         }
         if (RequestLogs.isServer(child) && present(child.getSpanId())) {
-            return closest(trace, child, traceId, child.getSpanId(), true, c -> sameConnection(c, child));
+            return closest(trace, child, traceId, child.getSpanId(), true, c -> RequestLogs.sameConnection(c, child));
         }
         if (RequestLogs.isClient(child) && present(child.getParentSpanId())) {
             return closest(trace, child, traceId, child.getParentSpanId(), false, s -> sameProcess(s, child));
@@ -81,13 +81,6 @@ public final class TraceContextRule implements SpanLinkRule {
             }
         }
         return best;
-    }
-
-    /** Both ends of one connection (what each end reports as client and server ip:port). */
-    private static boolean sameConnection(RequestLog client, RequestLog server) {
-        return client.getClientPort() == server.getClientPort() && client.getServerPort() == server.getServerPort()
-                && client.getClientIp().equals(server.getClientIp())
-                && client.getServerIp().equals(server.getServerIp());
     }
 
     /** The server span was served by the process that made the client call. */
