@@ -74,7 +74,7 @@ class StandaloneClusterSubmitITCase {
 
     @Test
     void shadedJarSurvivesALostTaskManagerWithoutLosingOrDuplicatingRequests() throws Exception {
-        Path repository = repositoryRoot();
+        Path repository = JobFixture.repositoryRoot();
         Path jar = JobSubmitter.findShadedJar(repository, JobSubmitter.Job.FLOW_AGGREGATION);
         assertShaded(jar);
 
@@ -264,14 +264,5 @@ class StandaloneClusterSubmitITCase {
             Thread.sleep(250);
             last = value.getAsLong();
         }
-    }
-
-    private static Path repositoryRoot() {
-        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
-            if (Files.isDirectory(d.resolve("flink-jobs")) && Files.isDirectory(d.resolve("local-stack"))) {
-                return d;
-            }
-        }
-        throw new IllegalStateException("repository root not found above " + Path.of("").toAbsolutePath());
     }
 }
