@@ -17,6 +17,8 @@ import io.tapflow.schema.serde.AvroSerdeConfig;
 import io.tapflow.schema.serde.AvroSerializer;
 import io.tapflow.schema.topic.Topic;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -166,6 +168,13 @@ final class JobFixture implements BeforeAllCallback, AfterAllCallback, AutoClose
         producer.flush();
     }
 
+    /** Publishes one record to {@code topic} as a job would: Avro with the registry, keyed by {@code key}. */
+    void publish(Topic topic, String key, SpecificRecordBase value) {
+        producer.send(new ProducerRecord<>(topic.topicName(), key.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                values.serialize(topic.topicName(), value)));
+        producer.flush();
+    }
+
     /** Publishes one record's bytes as they are (bad data included), keyed by {@code socket}. */
     void send(Topic topic, long socket, byte[] value) {
         producer.send(new ProducerRecord<>(topic.topicName(), ByteBuffer.allocate(8).putLong(socket).array(), value));
@@ -217,6 +226,16 @@ final class JobFixture implements BeforeAllCallback, AfterAllCallback, AutoClose
     /** A table of this fixture's database, e.g. {@code table("l7_request_log")}. */
     String table(String name) {
         return database + "." + name;
+    }
+
+    /** The checkout this test runs in (where the jobs' shaded jars are built). */
+    static Path repositoryRoot() {
+        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
+            if (Files.isDirectory(d.resolve("flink-jobs")) && Files.isDirectory(d.resolve("local-stack"))) {
+                return d;
+            }
+        }
+        throw new IllegalStateException("repository root not found above " + Path.of("").toAbsolutePath());
     }
 
     /** Waits until {@code condition} holds; fails with {@code what} after {@code timeout}. */

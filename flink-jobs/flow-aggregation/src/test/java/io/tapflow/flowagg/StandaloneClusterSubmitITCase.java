@@ -78,7 +78,7 @@ class StandaloneClusterSubmitITCase {
 
     @Test
     void threeShadedJarsSurviveALostTaskManagerWithoutLosingOrDuplicatingRows() throws Exception {
-        Path repository = repositoryRoot();
+        Path repository = JobFixture.repositoryRoot();
         Path jar = JobSubmitter.findShadedJar(repository, JobSubmitter.Job.FLOW_AGGREGATION);
         assertShaded(jar);
 
@@ -258,7 +258,7 @@ class StandaloneClusterSubmitITCase {
 
     private String submit(JobSubmitter submitter, JobSubmitter.Job job, Path optionsFile, Map<String, String> extra)
             throws Exception {
-        Path jar = JobSubmitter.findShadedJar(repositoryRoot(), job);
+        Path jar = JobSubmitter.findShadedJar(JobFixture.repositoryRoot(), job);
         assertShaded(jar);
         Map<String, String> options = new HashMap<>(JobOptionsFile.read(optionsFile));
         String name = job.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
@@ -342,14 +342,5 @@ class StandaloneClusterSubmitITCase {
             Thread.sleep(250);
             last = value.getAsLong();
         }
-    }
-
-    private static Path repositoryRoot() {
-        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
-            if (Files.isDirectory(d.resolve("flink-jobs")) && Files.isDirectory(d.resolve("local-stack"))) {
-                return d;
-            }
-        }
-        throw new IllegalStateException("repository root not found above " + Path.of("").toAbsolutePath());
     }
 }

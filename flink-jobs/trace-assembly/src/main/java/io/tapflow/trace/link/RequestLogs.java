@@ -14,6 +14,8 @@ public final class RequestLogs {
     public static final Comparator<RequestLog> BY_START =
             Comparator.comparingLong(RequestLog::getStartTimeUs).thenComparing(RequestLog::getLogId);
 
+    private static final String MAPPED_PREFIX = "::ffff:";
+
     private RequestLogs() {
     }
 
@@ -34,6 +36,26 @@ public final class RequestLogs {
     public static boolean definiteStatus(ResponseStatus status) {
         return status == ResponseStatus.OK || status == ResponseStatus.CLIENT_ERROR
                 || status == ResponseStatus.SERVER_ERROR;
+    }
+
+    /**
+     * Whether two ends report the same connection: equal client and server ports, and addresses equal as the wire
+     * carries them. A dual-stack socket (Java's default, for one) reports an IPv4 peer as an IPv4-mapped IPv6
+     * address ({@code ::ffff:10.0.0.1}) where the other end's IPv4 socket reports {@code 10.0.0.1}.
+     */
+    public static boolean sameConnection(RequestLog a, RequestLog b) {
+        return a.getClientPort() == b.getClientPort() && a.getServerPort() == b.getServerPort()
+                && wireAddress(a.getClientIp()).equals(wireAddress(b.getClientIp()))
+                && wireAddress(a.getServerIp()).equals(wireAddress(b.getServerIp()));
+    }
+
+    /** {@code ip} as the wire carries it: an IPv4-mapped IPv6 address as its IPv4 form, anything else as it is. */
+    static String wireAddress(String ip) {
+        if (ip.length() > MAPPED_PREFIX.length() && ip.regionMatches(true, 0, MAPPED_PREFIX, 0, MAPPED_PREFIX.length())
+                && ip.indexOf('.', MAPPED_PREFIX.length()) > 0) {
+            return ip.substring(MAPPED_PREFIX.length());
+        }
+        return ip;
     }
 
     /**

@@ -95,7 +95,7 @@ public final class TcpSeqRule implements SpanLinkRule {
                 && client.getResponseStatus() != server.getResponseStatus()) {
             return false;
         }
-        if (requireSameAddresses && !sameAddresses(client, server)) {
+        if (requireSameAddresses && !RequestLogs.sameConnection(client, server)) {
             return false;
         }
         return nests(client, server);
@@ -114,11 +114,6 @@ public final class TcpSeqRule implements SpanLinkRule {
             return server.getStartTimeUs() <= client.getStartTimeUs() + toleranceUs;
         }
         return !RequestLogs.hasResponse(server) || server.getEndTimeUs() <= client.getEndTimeUs() + toleranceUs;
-    }
-
-    private static boolean sameAddresses(RequestLog a, RequestLog b) {
-        return a.getClientPort() == b.getClientPort() && a.getServerPort() == b.getServerPort()
-                && a.getClientIp().equals(b.getClientIp()) && a.getServerIp().equals(b.getServerIp());
     }
 
     private static boolean conflicts(Object a, Object b) {

@@ -54,6 +54,17 @@ class TcpSeqRuleTest extends TraceAssemblyTestBase {
     }
 
     @Test
+    void aDualStackEndReportingIpv4MappedAddressesIsTheSameConnection() {
+        // a Java client's socket is AF_INET6 and reports ::ffff:10.0.0.1; redis-server's IPv4 socket 10.0.0.1
+        RequestLog c = client().setClientIp("::ffff:" + IP_A).setServerIp("::FFFF:" + IP_B).build();
+        assertThat(rule.links(c, server(0).build())).isTrue();
+        assertThat(rule.links(server(0).build(), c)).isTrue();
+        assertThat(rule.links(c, server(0).setClientIp("::ffff:" + IP_B).build())).isFalse();
+        assertThat(rule.links(client().setClientIp("::1").build(), server(0).setClientIp("::1").build())).isTrue();
+        assertThat(rule.links(client().setServerIp("::1").build(), server(0).build())).isFalse();
+    }
+
+    @Test
     void conflictingProtocolResourceStatusOrResponseSeqDoNotLink() {
         RequestLog c = client().build();
         assertThat(rule.links(c, server(0).setL7Protocol(L7Protocol.REDIS).build())).isFalse();
