@@ -45,6 +45,8 @@ final class ClickHouseSinkWriter<T> extends AsyncSinkWriter<T, ClickHouseRow> {
     private final ClickHouseSinkSettings settings;
     private final String table;
     private final RetryPolicy retry;
+    /** Set by {@link #close()}: inserts failing from then on failed because of it. */
+    private volatile boolean closing;
     private final Client client;
     private final ExecutorService inserts;
     private final ClickHouseSinkMetrics metrics;
@@ -112,6 +114,12 @@ final class ClickHouseSinkWriter<T> extends AsyncSinkWriter<T, ClickHouseRow> {
             result.complete();
             return;
         }
+        if (closing) {
+            // close() shut the client down under this insert ("Socket closed"): not ClickHouse's answer, nothing to
+            // retry or count; the rows come back from the last checkpoint if the job restarts
+            LOG.info("Insert of {} rows into {} abandoned: the sink is closing", rows.size(), table);
+            return;
+        }
         ClickHouseErrorClassifier.Verdict verdict = ClickHouseErrorClassifier.classify(error);
         if (!verdict.retriable()) {
             metrics.failed(latencyMs);
@@ -157,6 +165,7 @@ final class ClickHouseSinkWriter<T> extends AsyncSinkWriter<T, ClickHouseRow> {
     public void close() {
         // flush(true) already drained the buffer at end of input; on cancellation unfinished inserts are abandoned
         // and their rows come back from the last checkpoint
+        closing = true;
         inserts.shutdownNow();
         client.close();
         super.close();
