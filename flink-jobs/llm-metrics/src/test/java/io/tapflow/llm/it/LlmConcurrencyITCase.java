@@ -31,7 +31,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * at 25). Then the in-flight level the job reports for a window lies between the level of the server's intervals
  * shrunk by the first and widened by the second, for the maximum and the time-weighted mean alike; and it equals,
  * exactly, the level of the job's own per-request intervals (llm_requests) computed here without the job's code.
- * Checked for the 1-min rows (llm_metrics_1m) and the 10 s Prometheus gauges.
+ * Checked for the 1-min rows (llm_metrics_1m) and the 10 s Prometheus gauges (which also drop to 0 in the quiet
+ * window after the run).
  *
  * <p>Output tokens/s: PromQL over the whole minutes that hold the run, from the counter's samples at the range's two
  * ends (no rate() extrapolation), against the same minutes of llm_metrics_1m.
@@ -124,12 +125,21 @@ class LlmConcurrencyITCase {
             matches("llm_metrics_1m " + w, rows.get(w)[2], means.get(w), job, shrunk, widened, from, to);
         }
 
-        // the 10 s Prometheus gauges: a sample at each window's end
+        // the 10 s Prometheus gauges: a sample at the end of each window with requests in flight, and a 0 at the
+        // end of the quiet window after it (else an instant query would report the last burst for 5 minutes)
         TreeMap<Long, Double> max10s = samples("gen_ai_server_concurrent_requests_max");
         TreeMap<Long, Double> mean10s = samples("gen_ai_server_concurrent_requests_mean");
+        TreeSet<Long> busy = InFlight.windows(job, 10_000);
+        TreeSet<Long> sampled = new TreeSet<>();
+        for (long w : busy) {
+            sampled.add(w + 10_000);
+            if (!busy.contains(w + 10_000)) {
+                sampled.add(w + 20_000);
+            }
+        }
         assertThat(max10s.keySet()).as("10 s windows of the max gauge").isEqualTo(mean10s.keySet())
-                .isEqualTo(new TreeSet<>(InFlight.windows(job, 10_000).stream().map(w -> w + 10_000)
-                        .toList()));
+                .isEqualTo(sampled);
+        assertThat(max10s.lastEntry().getValue()).as("max gauge after the run").isZero();
         for (long end : max10s.keySet()) {
             double max = max10s.get(end);
             assertThat(max).as("an integral maximum").isEqualTo(Math.rint(max));
