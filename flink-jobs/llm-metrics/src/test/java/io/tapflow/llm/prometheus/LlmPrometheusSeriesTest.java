@@ -161,6 +161,20 @@ class LlmPrometheusSeriesTest extends LlmTestBase {
     }
 
     @Test
+    void endOfInputAfterTwoWindowsWritesTheZeroAfterTheSecond() throws Exception {
+        try (var h = harness()) {
+            h.open();
+            h.processElement(new StreamRecord<>(window(T0_MS, 4, 30_000, 20), T0_MS + SIZE));
+            h.processElement(new StreamRecord<>(window(T0_MS + SIZE, 4, 30_000, 20), T0_MS + 2 * SIZE));
+            h.processWatermark(Long.MAX_VALUE);
+            List<PrometheusTimeSeries> all = h.extractOutputValues();
+            assertThat(all).hasSize(2 * 58 + 2);
+            assertThat(all.get(all.size() - 1).timestampAt(0)).isEqualTo(T0_MS + 3 * SIZE);
+            assertThat(h.numKeyedStateEntries()).isZero();
+        }
+    }
+
+    @Test
     void aWindowThatComesInTimeLeavesTheGaugesAlone() throws Exception {
         try (var h = harness()) {
             h.open();
