@@ -88,7 +88,8 @@ public final class LlmPipeline {
                         LlmMetricsAggregator.CountAt.END), LlmTypes.WINDOW)
                 .name("llm-prometheus-windows").uid("llm-prometheus-windows")
                 .keyBy(LlmMetricKeys.seriesOfWindow(), Types.STRING)
-                .process(new LlmPrometheusSeries(s.prometheusIdle().toMillis()), LlmTypes.SERIES)
+                .process(new LlmPrometheusSeries(s.prometheusWindow().toMillis(), s.prometheusHold().toMillis(),
+                        s.prometheusIdle().toMillis()), LlmTypes.SERIES)
                 .name("llm-prometheus-series").uid("llm-prometheus-series");
 
         return new Streams(requests, metrics1m, usage, prometheus);

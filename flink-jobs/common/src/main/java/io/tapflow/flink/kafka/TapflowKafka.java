@@ -21,7 +21,8 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  * Kafka sources and sinks of tapflow's topics, configured the one way every job needs: sources read raw
  * {@link KafkaRecord}s (decode with {@link AvroRecordDecoder}, so bad values become dead letters), from the group's
  * committed offsets or else the earliest, with read_committed isolation; sinks write Confluent wire-format Avro
- * EXACTLY_ONCE with a transaction timeout below the broker's 15-minute maximum (above it, the job restarts forever).
+ * EXACTLY_ONCE with a transaction timeout below the broker's 15-minute maximum (above it, the job restarts forever)
+ * and record timestamps {@link NotAheadOfTheClock} (ahead, the broker rejects them and the job restarts forever).
  */
 public final class TapflowKafka {
 
@@ -81,11 +82,11 @@ public final class TapflowKafka {
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(Objects.requireNonNull(transactionalIdPrefix, "transactionalIdPrefix"))
                 .setKafkaProducerConfig(producer)
-                .setRecordSerializer(KafkaRecordSerializationSchema.<T>builder()
+                .setRecordSerializer(new NotAheadOfTheClock<>(KafkaRecordSerializationSchema.<T>builder()
                         .setTopic(topic.topicName())
                         .setKeySerializationSchema(v -> key.apply(v).getBytes(StandardCharsets.UTF_8))
                         .setValueSerializationSchema(values)
-                        .build())
+                        .build()))
                 .build();
     }
 }

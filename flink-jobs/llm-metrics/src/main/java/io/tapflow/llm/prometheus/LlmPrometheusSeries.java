@@ -11,6 +11,7 @@ import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.BasicArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
@@ -36,6 +37,12 @@ import org.apache.flink.util.Collector;
  * {@value #OUT_OF_ORDER_COUNTER} (remote write rejects samples out of time order). A key without windows for
  * {@code idleMs} of event time is forgotten (a timer clears its state): its counters restart at 0 when it
  * returns, which rate() reads as a counter reset.
+ *
+ * <p>Why the gauges get a 0 of their own: windows come only for time with traffic, and Prometheus answers an
+ * instant query with the latest sample of the last 5 minutes, so after a burst the concurrency gauges would go on
+ * saying "28 in flight" for 5 minutes of silence. When the window after a written one has not come by the time it
+ * would have ({@code holdMs} after its end: the windows stage's hold), nothing was in flight during it, and both
+ * gauges are written as 0 at its end, once; the labels for that are kept in state beside the totals.
  */
 public final class LlmPrometheusSeries extends KeyedProcessFunction<String, LlmWindow, PrometheusTimeSeries> {
 
@@ -62,16 +69,29 @@ public final class LlmPrometheusSeries extends KeyedProcessFunction<String, LlmW
     private static final int ERRORS_AT = REQUESTS_AT + 1;
     private static final int SIZE = ERRORS_AT + 1;
 
+    private static final String[] LABEL_NAMES = {"service", "model", "provider", "operation", "observation_point"};
+
+    private final long windowMs;
+    private final long holdMs;
     private final long idleMs;
 
     private transient ValueState<double[]> totals;
     private transient ValueState<Long> lastSampleMs;
+    private transient ValueState<String[]> labelValues;
     private transient Counter outOfOrder;
 
-    public LlmPrometheusSeries(long idleMs) {
-        if (idleMs <= 0) {
-            throw new IllegalArgumentException("idleMs must be positive: " + idleMs);
+    /**
+     * @param windowMs size of the windows (all of one size)
+     * @param holdMs   how long after its end the windows stage emits a window: when the next window is overdue
+     * @param idleMs   event time after which a label set without windows is forgotten
+     */
+    public LlmPrometheusSeries(long windowMs, long holdMs, long idleMs) {
+        if (windowMs <= 0 || holdMs < 0 || idleMs <= 0) {
+            throw new IllegalArgumentException("windowMs and idleMs must be positive, holdMs >= 0: " + windowMs
+                    + ", " + holdMs + ", " + idleMs);
         }
+        this.windowMs = windowMs;
+        this.holdMs = holdMs;
         this.idleMs = idleMs;
     }
 
@@ -80,6 +100,8 @@ public final class LlmPrometheusSeries extends KeyedProcessFunction<String, LlmW
         totals = getRuntimeContext().getState(new ValueStateDescriptor<>("llm-prometheus-totals",
                 PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO));
         lastSampleMs = getRuntimeContext().getState(new ValueStateDescriptor<>("llm-prometheus-last-ms", Types.LONG));
+        labelValues = getRuntimeContext().getState(new ValueStateDescriptor<>("llm-prometheus-labels",
+                BasicArrayTypeInfo.STRING_ARRAY_TYPE_INFO));
         outOfOrder = getRuntimeContext().getMetricGroup().counter(OUT_OF_ORDER_COUNTER);
     }
 
@@ -106,8 +128,11 @@ public final class LlmPrometheusSeries extends KeyedProcessFunction<String, LlmW
         totals.update(t);
         lastSampleMs.update(sampleMs);
         ctx.timerService().registerEventTimeTimer(sampleMs + idleMs);
+        ctx.timerService().registerEventTimeTimer(nextWindowDueMs(sampleMs));
 
-        Map<String, String> labels = labels(w);
+        String[] values = labelValues(w);
+        labelValues.update(values);
+        Map<String, String> labels = labels(values);
         histogram(out, TTFT, labels, GenAiBuckets.TTFT_SECONDS, t, TTFT_AT, sampleMs);
         histogram(out, TPOT, labels, GenAiBuckets.TPOT_SECONDS, t, TPOT_AT, sampleMs);
         histogram(out, DURATION, labels, GenAiBuckets.E2E_SECONDS, t, E2E_AT, sampleMs);
@@ -122,11 +147,27 @@ public final class LlmPrometheusSeries extends KeyedProcessFunction<String, LlmW
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<PrometheusTimeSeries> out) throws Exception {
         Long last = lastSampleMs.value();
-        // only the timer of the latest window clears: earlier ones find a newer sample
-        if (last != null && last + idleMs <= timestamp) {
+        if (last == null) {
+            return;
+        }
+        // only the timers of the latest sample act: earlier ones find a newer sample
+        if (last + idleMs <= timestamp) {
             totals.clear();
             lastSampleMs.clear();
+            labelValues.clear();
+        } else if (timestamp == nextWindowDueMs(last)) {
+            long quietEndMs = last + windowMs;
+            Map<String, String> labels = labels(labelValues.value());
+            out.collect(series(CONCURRENCY_MAX, labels, null, null, quietEndMs, 0));
+            out.collect(series(CONCURRENCY_MEAN, labels, null, null, quietEndMs, 0));
+            lastSampleMs.update(quietEndMs);
+            ctx.timerService().registerEventTimeTimer(quietEndMs + idleMs);
         }
+    }
+
+    /** When the window after the one whose sample is at {@code sampleMs} has come, if it had traffic. */
+    private long nextWindowDueMs(long sampleMs) {
+        return sampleMs + windowMs - 1 + holdMs;
     }
 
     /** Adds a window's histogram: its buckets at {@code at}, then the sum (seconds) and the count. */
@@ -150,13 +191,17 @@ public final class LlmPrometheusSeries extends KeyedProcessFunction<String, LlmW
         out.collect(series(name + "_count", labels, null, null, sampleMs, t[at + bounds.length + 2]));
     }
 
-    private static Map<String, String> labels(LlmWindow w) {
+    private static String[] labelValues(LlmWindow w) {
+        return new String[] {orUnknown(w.metric().getService()), orUnknown(w.metric().getModel()),
+                orUnknown(w.provider()), orUnknown(w.operation()),
+                w.metric().getObservationPoint().name().toLowerCase(java.util.Locale.ROOT)};
+    }
+
+    private static Map<String, String> labels(String[] values) {
         Map<String, String> labels = new LinkedHashMap<>();
-        labels.put("service", orUnknown(w.metric().getService()));
-        labels.put("model", orUnknown(w.metric().getModel()));
-        labels.put("provider", orUnknown(w.provider()));
-        labels.put("operation", orUnknown(w.operation()));
-        labels.put("observation_point", w.metric().getObservationPoint().name().toLowerCase(java.util.Locale.ROOT));
+        for (int i = 0; i < LABEL_NAMES.length; i++) {
+            labels.put(LABEL_NAMES[i], values[i]);
+        }
         return labels;
     }
 

@@ -20,15 +20,20 @@ import java.util.regex.Pattern;
  * Ollama {@code /api/chat} (NDJSON) and TGI {@code /generate_stream} (SSE). The model name is the schedule:
  * {@code s-<ttft ms>-<tpot ms>-<tokens>}: the first content event is written {@code ttft} after the request was
  * read, each next one {@code tpot} after the previous (absolute deadlines, so sleeping errors do not add up), one
- * write() per event. Usage always reports {@code prompt_tokens} = 7 + the schedule's tokens (a number the estimate
- * from the prompt's characters cannot hit by chance). Prints {@code listening <port>} and then, per request,
- * {@code served <path> <model> <tokens written> <ttft us> <tpot us>} as the server itself timed its token writes
- * (a loaded machine can make it miss its schedule; the job must report what happened).
+ * write() per event. A request's {@code max_tokens} caps the schedule's tokens (finish reason "length"), so that
+ * requests of one model can stream for different lengths. Usage always reports {@code prompt_tokens} = 7 + the
+ * tokens written (a number the estimate from the prompt's characters cannot hit by chance). Prints
+ * {@code listening <port>} and then, per request,
+ * {@code served <path> <model> <tokens written> <ttft us> <tpot us> <start ns> <end ns>} as the server itself timed
+ * its token writes (a loaded machine can make it miss its schedule; the job must report what happened); start is
+ * when the request's first byte was read, end when the response's last write() was issued, both
+ * {@link System#nanoTime()} = CLOCK_MONOTONIC, the clock the collector's kernel timestamps come from.
  */
 public final class ScriptedLlmServerMain {
 
     private static final Pattern CONTENT_LENGTH = Pattern.compile("(?i)content-length:\\s*(\\d+)");
     static final Pattern MODEL = Pattern.compile("\"model\"\\s*:\\s*\"s-(\\d+)-(\\d+)-(\\d+)\"");
+    private static final Pattern MAX_TOKENS = Pattern.compile("\"max_tokens\"\\s*:\\s*(\\d+)");
 
     public static void main(String[] args) throws Exception {
         warmUp();
@@ -71,7 +76,9 @@ public final class ScriptedLlmServerMain {
                 String model = "s-" + m.group(1) + "-" + m.group(2) + "-" + m.group(3);
                 long ttftNs = Long.parseLong(m.group(1)) * 1_000_000L;
                 long tpotNs = Long.parseLong(m.group(2)) * 1_000_000L;
-                int tokens = Integer.parseInt(m.group(3));
+                int scheduled = Integer.parseInt(m.group(3));
+                Matcher max = MAX_TOKENS.matcher(json);
+                int tokens = max.find() ? Math.min(scheduled, Integer.parseInt(max.group(1))) : scheduled;
                 boolean stream = !json.replace(" ", "").contains("\"stream\":false");
                 boolean usage = json.replace(" ", "").contains("\"include_usage\":true");
                 Timing timing = new Timing(readNs);
@@ -79,7 +86,7 @@ public final class ScriptedLlmServerMain {
                 try {
                     written = switch (path) {
                         case "/v1/chat/completions" -> stream
-                                ? openAiStream(out, model, timing, ttftNs, tpotNs, tokens, usage)
+                                ? openAiStream(out, model, timing, ttftNs, tpotNs, tokens, usage, tokens < scheduled)
                                 : openAiJson(out, model, timing, ttftNs, tpotNs, tokens);
                         case "/api/chat" -> ollama(out, model, timing, ttftNs, tpotNs, tokens);
                         case "/generate_stream" -> tgi(out, model, timing, ttftNs, tpotNs, tokens);
@@ -112,8 +119,9 @@ public final class ScriptedLlmServerMain {
             Timing now = new Timing(System.nanoTime());
             MODEL.matcher("{\"model\":\"s-0-0-3\"}").find();
             CONTENT_LENGTH.matcher("Content-Length: 12").find();
-            openAiStream(sink, "s-0-0-3", now, 0, 0, 3, true);
-            openAiStream(sink, "s-0-0-3", now, 0, 0, 3, false);
+            openAiStream(sink, "s-0-0-3", now, 0, 0, 3, true, false);
+            openAiStream(sink, "s-0-0-3", now, 0, 0, 3, false, true);
+            MAX_TOKENS.matcher("\"max_tokens\":3").find();
             openAiJson(sink, "s-0-0-3", now, 0, 0, 3);
             ollama(sink, "s-0-0-3", now, 0, 0, 3);
             tgi(sink, "s-0-0-3", now, 0, 0, 3);
@@ -121,7 +129,7 @@ public final class ScriptedLlmServerMain {
     }
 
     private static int openAiStream(OutputStream out, String model, Timing t0, long ttft, long tpot, int n,
-            boolean usage) throws IOException {
+            boolean usage, boolean capped) throws IOException {
         write(out, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n");
         chunk(out, "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"model\":\"" + model
                 + "\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},"
@@ -134,13 +142,15 @@ public final class ScriptedLlmServerMain {
                     + "\"finish_reason\":null}]}\n\n");
         }
         StringBuilder tail = new StringBuilder("data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"model\":\""
-                + model + "\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n");
+                + model + "\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\""
+                + (capped ? "length" : "stop") + "\"}]}\n\n");
         if (usage) {
             tail.append("data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"model\":\"").append(model)
                     .append("\",\"choices\":[],\"usage\":").append(usageJson(n)).append("}\n\n");
         }
         tail.append("data: [DONE]\n\n");
         byte[] t = tail.toString().getBytes(StandardCharsets.UTF_8);
+        t0.end();
         write(out, Integer.toHexString(t.length) + "\r\n" + tail + "\r\n0\r\n\r\n");
         return n;
     }
@@ -155,6 +165,7 @@ public final class ScriptedLlmServerMain {
         String body = "{\"id\":\"c1\",\"object\":\"chat.completion\",\"model\":\"" + model + "\",\"choices\":[{"
                 + "\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"" + text + "\"},"
                 + "\"finish_reason\":\"stop\"}],\"usage\":" + usageJson(n) + "}";
+        t0.end();
         write(out, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
                 + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body);
         return n;
@@ -172,6 +183,7 @@ public final class ScriptedLlmServerMain {
         String last = "{\"model\":\"" + model + "\",\"message\":{\"role\":\"assistant\",\"content\":\"\"},"
                 + "\"done\":true,\"done_reason\":\"stop\",\"prompt_eval_count\":" + (7 + n) + ",\"eval_count\":" + n
                 + "}\n";
+        t0.end();
         write(out, Integer.toHexString(last.getBytes(StandardCharsets.UTF_8).length) + "\r\n" + last
                 + "\r\n0\r\n\r\n");
         return n;
@@ -191,15 +203,20 @@ public final class ScriptedLlmServerMain {
             chunk(out, "data:{\"index\":" + (i + 1) + ",\"token\":{\"id\":" + (100 + i) + ",\"text\":\"tok" + i
                     + " \",\"logprob\":-0.5,\"special\":false}," + details + "}\n\n");
         }
+        t0.end();
         write(out, "0\r\n\r\n");
         return n;
     }
 
-    /** When the request was read and when the first and last token writes were issued: the server's own truth. */
+    /**
+     * When the request was read, when the first and last token writes and the response's last write were issued:
+     * the server's own truth.
+     */
     static final class Timing {
         final long readNs;
         long firstNs = -1;
         long lastNs = -1;
+        long endNs = -1;
 
         Timing(long readNs) {
             this.readNs = readNs;
@@ -212,13 +229,22 @@ public final class ScriptedLlmServerMain {
             }
         }
 
-        /** "ttft_us tpot_us" as the server measured them ("- -" when nothing was streamed). */
+        /** Just before the response's last write() (the instant the job's E2E ends at). */
+        void end() {
+            endNs = System.nanoTime();
+        }
+
+        /**
+         * "ttft_us tpot_us start_ns end_ns" as the server measured them (ttft and tpot "-" when nothing was
+         * streamed).
+         */
         String report(int tokens) {
+            String interval = " " + readNs + " " + endNs;
             if (firstNs < 0) {
-                return "- -";
+                return "- -" + interval;
             }
             long tpot = tokens > 1 ? Math.round((lastNs - firstNs) / 1_000.0 / (tokens - 1)) : 0;
-            return (firstNs - readNs) / 1_000 + " " + tpot;
+            return (firstNs - readNs) / 1_000 + " " + tpot + interval;
         }
     }
 

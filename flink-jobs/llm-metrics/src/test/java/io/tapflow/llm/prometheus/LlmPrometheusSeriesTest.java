@@ -21,16 +21,20 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
-/** Cumulative Prometheus series from 10 s windows, forgotten after 10 idle minutes. */
+/**
+ * Cumulative Prometheus series from 10 s windows (emitted 30 s after their end), concurrency gauges back to 0 after a
+ * quiet window, forgotten after 10 idle minutes.
+ */
 class LlmPrometheusSeriesTest extends LlmTestBase {
 
     private static final long SIZE = 10_000;
+    private static final long HOLD = 30_000;
     private static final long IDLE = 600_000;
 
     private static KeyedOneInputStreamOperatorTestHarness<String, LlmWindow, PrometheusTimeSeries> harness()
             throws Exception {
         var h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new LlmPrometheusSeries(IDLE)), LlmMetricKeys.seriesOfWindow(),
+                new KeyedProcessOperator<>(new LlmPrometheusSeries(SIZE, HOLD, IDLE)), LlmMetricKeys.seriesOfWindow(),
                 Types.STRING);
         h.setup(JavaSerializedTypeInfo.forClass(PrometheusTimeSeries.class)
                 .createSerializer(h.getExecutionConfig().getSerializerConfig()));
@@ -119,12 +123,65 @@ class LlmPrometheusSeriesTest extends LlmTestBase {
             h.open();
             h.processElement(new StreamRecord<>(window(T0_MS, 4, 30_000, 20), T0_MS + SIZE));
             h.processElement(new StreamRecord<>(window(T0_MS + SIZE, 4, 30_000, 20), T0_MS + 2 * SIZE));
-            assertThat(h.numKeyedStateEntries()).isEqualTo(2);
-            h.processWatermark(T0_MS + 2 * SIZE + IDLE - 1);
-            assertThat(h.numKeyedStateEntries()).isEqualTo(2);
-            h.processWatermark(T0_MS + 2 * SIZE + IDLE);
+            assertThat(h.numKeyedStateEntries()).isEqualTo(3);
+            // the quiet window after the last one moves the last sample to its end (the 0 gauges)
+            h.processWatermark(T0_MS + 3 * SIZE + IDLE - 1);
+            assertThat(h.numKeyedStateEntries()).isEqualTo(3);
+            h.processWatermark(T0_MS + 3 * SIZE + IDLE);
             assertThat(h.numKeyedStateEntries()).isZero();
             assertThat(h.numEventTimeTimers()).isZero();
+        }
+    }
+
+    @Test
+    void concurrencyGaugesDropToZeroOnceWhenTheNextWindowDoesNotCome() throws Exception {
+        try (var h = harness()) {
+            h.open();
+            h.processElement(new StreamRecord<>(window(T0_MS, 4, 30_000, 20), T0_MS + SIZE));
+            h.processWatermark(T0_MS + 2 * SIZE - 1 + HOLD - 1);
+            assertThat(h.extractOutputValues()).hasSize(58);
+            // the window [T0 + SIZE, T0 + 2 SIZE) would have been emitted by now: nothing was in flight
+            h.processWatermark(T0_MS + 2 * SIZE - 1 + HOLD);
+            List<PrometheusTimeSeries> zeros = h.extractOutputValues().subList(58, h.extractOutputValues().size());
+            assertThat(zeros).extracting(PrometheusTimeSeries::seriesKey).containsExactly(
+                    key(LlmPrometheusSeries.CONCURRENCY_MAX, null), key(LlmPrometheusSeries.CONCURRENCY_MEAN, null));
+            assertThat(zeros).allSatisfy(z -> {
+                assertThat(z.sampleCount()).isEqualTo(1);
+                assertThat(z.timestampAt(0)).isEqualTo(T0_MS + 2 * SIZE);
+                assertThat(z.valueAt(0)).isZero();
+            });
+            // once: later quiet windows write nothing; the next window with traffic continues the totals
+            h.processWatermark(T0_MS + 10 * SIZE);
+            assertThat(h.extractOutputValues()).hasSize(60);
+            h.processElement(new StreamRecord<>(window(T0_MS + 11 * SIZE, 4, 30_000, 20), T0_MS + 12 * SIZE));
+            Map<String, Double> v = latest(h.extractOutputValues());
+            assertThat(v.get(key(LlmPrometheusSeries.TOKENS, "gen_ai_token_type=\"output\""))).isEqualTo(40.0);
+            assertThat(v.get(key(LlmPrometheusSeries.CONCURRENCY_MAX, null))).isEqualTo(3.0);
+        }
+    }
+
+    @Test
+    void endOfInputAfterTwoWindowsWritesTheZeroAfterTheSecond() throws Exception {
+        try (var h = harness()) {
+            h.open();
+            h.processElement(new StreamRecord<>(window(T0_MS, 4, 30_000, 20), T0_MS + SIZE));
+            h.processElement(new StreamRecord<>(window(T0_MS + SIZE, 4, 30_000, 20), T0_MS + 2 * SIZE));
+            h.processWatermark(Long.MAX_VALUE);
+            List<PrometheusTimeSeries> all = h.extractOutputValues();
+            assertThat(all).hasSize(2 * 58 + 2);
+            assertThat(all.get(all.size() - 1).timestampAt(0)).isEqualTo(T0_MS + 3 * SIZE);
+            assertThat(h.numKeyedStateEntries()).isZero();
+        }
+    }
+
+    @Test
+    void aWindowThatComesInTimeLeavesTheGaugesAlone() throws Exception {
+        try (var h = harness()) {
+            h.open();
+            h.processElement(new StreamRecord<>(window(T0_MS, 4, 30_000, 20), T0_MS + SIZE));
+            h.processElement(new StreamRecord<>(window(T0_MS + SIZE, 4, 30_000, 20), T0_MS + 2 * SIZE));
+            h.processWatermark(T0_MS + 2 * SIZE - 1 + HOLD);
+            assertThat(h.extractOutputValues()).hasSize(2 * 58);
         }
     }
 
@@ -145,6 +202,11 @@ class LlmPrometheusSeriesTest extends LlmTestBase {
             assertThat(restored.extractOutputValues()).hasSize(58);
             assertThat(v.get(key(LlmPrometheusSeries.TOKENS, "gen_ai_token_type=\"output\""))).isEqualTo(40.0);
             assertThat(v.get(bucket("0.04"))).isEqualTo(2.0);
+            // the restored timers and labels: the gauges drop to 0 after the quiet window
+            restored.processWatermark(T0_MS + 3 * SIZE - 1 + HOLD);
+            assertThat(latest(restored.extractOutputValues()).get(key(LlmPrometheusSeries.CONCURRENCY_MAX, null)))
+                    .isZero();
+            assertThat(restored.extractOutputValues()).hasSize(60);
         }
     }
 }
