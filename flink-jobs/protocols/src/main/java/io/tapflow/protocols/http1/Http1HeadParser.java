@@ -82,6 +82,12 @@ final class Http1HeadParser implements Serializable {
     String error;
     /** The last Content-Type value of the head, or null. */
     private String contentType;
+    /**
+     * The event mode of the Content-Type String {@link #contentTypes} returned last: it returns the same String
+     * while a connection repeats the value, so its three case-insensitive prefix tests are not repeated.
+     */
+    private String modeOf;
+    private EventMode mode;
 
     Http1HeadParser(Http1HeaderTable table, String requestIdHeader) {
         this.table = table;
@@ -229,7 +235,11 @@ final class Http1HeadParser implements Serializable {
         }
         if (contentType != null) {
             builder.attribute("http.content_type", contentType);
-            eventMode = eventMode(contentType);
+            if (contentType != modeOf) {
+                modeOf = contentType;
+                mode = eventMode(contentType);
+            }
+            eventMode = mode;
         }
         return (a[p] == '\n' ? p + 1 : p + 2) - s;
     }
@@ -290,7 +300,8 @@ final class Http1HeadParser implements Serializable {
         int i = from;
         for (int last = to - Long.BYTES; i <= last; i += Long.BYTES) {
             long w = word(a, i);
-            long found = matches(w, COLON) | matches(w, LF);
+            // the cheap zero-byte test flags false bytes only above a true one, so the lowest flag is exact
+            long found = zeroBytes(w ^ COLON) | zeroBytes(w ^ LF);
             if (found != 0) {
                 return i + (Long.numberOfTrailingZeros(found) >>> 3);
             }
@@ -483,6 +494,11 @@ final class Http1HeadParser implements Serializable {
      */
     static long matches(byte[] a, int i, long pattern) {
         return matches((long) LONGS.get(a, i), pattern);
+    }
+
+    /** Bit 7 set in the zero bytes of {@code x} and possibly in bytes above the lowest zero byte. */
+    private static long zeroBytes(long x) {
+        return (x - 0x0101010101010101L) & ~x & 0x8080808080808080L;
     }
 
     /** {@link #matches(byte[], int, long)} of a word already read. */
