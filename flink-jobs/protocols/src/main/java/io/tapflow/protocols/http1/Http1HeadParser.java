@@ -82,12 +82,8 @@ final class Http1HeadParser implements Serializable {
     String error;
     /** The last Content-Type value of the head, or null. */
     private String contentType;
-    /**
-     * The event mode of the Content-Type String {@link #contentTypes} returned last: it returns the same String
-     * while a connection repeats the value, so its three case-insensitive prefix tests are not repeated.
-     */
-    private String modeOf;
-    private EventMode mode;
+    /** The event mode of {@link #contentType}. */
+    private EventMode contentTypeMode;
 
     Http1HeadParser(Http1HeaderTable table, String requestIdHeader) {
         this.table = table;
@@ -235,11 +231,7 @@ final class Http1HeadParser implements Serializable {
         }
         if (contentType != null) {
             builder.attribute("http.content_type", contentType);
-            if (contentType != modeOf) {
-                modeOf = contentType;
-                mode = eventMode(contentType);
-            }
-            eventMode = mode;
+            eventMode = contentTypeMode;
         }
         return (a[p] == '\n' ? p + 1 : p + 2) - s;
     }
@@ -267,7 +259,10 @@ final class Http1HeadParser implements Serializable {
                 contentLength = cl;
             }
             case Http1HeaderTable.TRANSFER_ENCODING -> chunked = endsWithChunked(a, vs, ve);
-            case Http1HeaderTable.CONTENT_TYPE -> contentType = contentTypes.get(a, vs, ve);
+            case Http1HeaderTable.CONTENT_TYPE -> {
+                contentType = contentTypes.get(a, vs, ve);
+                contentTypeMode = eventMode(a, vs, ve, contentType);
+            }
             case Http1HeaderTable.UPGRADE -> upgrade = utf8(a, vs, ve);
             case Http1HeaderTable.TRACE -> {
                 if (!traced) {
@@ -431,6 +426,43 @@ final class Http1HeadParser implements Serializable {
             }
             return v;
         }
+    }
+
+    private static final byte[] SSE_TYPE = "text/event-stream".getBytes(StandardCharsets.ISO_8859_1);
+    private static final byte[] NDJSON_TYPE = "application/x-ndjson".getBytes(StandardCharsets.ISO_8859_1);
+    private static final byte[] JSON_TYPE = "application/json".getBytes(StandardCharsets.ISO_8859_1);
+
+    /**
+     * {@link #eventMode(String)} of the Content-Type {@code value} decided on its bytes {@code a[vs, ve)}: the
+     * String's three case-insensitive prefix tests showed in the profile (~3% of http1:14). Exact while the bytes
+     * compared are ASCII (each is then the char at the same index); a non-ASCII byte leaves it to the String.
+     */
+    private static EventMode eventMode(byte[] a, int vs, int ve, String value) {
+        int sse = startsWithLower(a, vs, ve, SSE_TYPE);
+        int ndjson = sse == 1 ? 0 : startsWithLower(a, vs, ve, NDJSON_TYPE);
+        int json = sse == 1 || ndjson == 1 ? 0 : startsWithLower(a, vs, ve, JSON_TYPE);
+        if ((sse | ndjson | json) < 0) {
+            return eventMode(value);
+        }
+        return sse == 1 ? EventMode.SSE : ndjson == 1 ? EventMode.NDJSON
+                : json == 1 ? EventMode.JSON_LINES : EventMode.NONE;
+    }
+
+    /** 1 when {@code a[vs, ve)} starts with {@code lower} ignoring ASCII case, 0 when not, -1 at a non-ASCII byte. */
+    private static int startsWithLower(byte[] a, int vs, int ve, byte[] lower) {
+        for (int i = 0; i < lower.length; i++) {
+            if (vs + i >= ve) {
+                return 0;
+            }
+            byte b = a[vs + i];
+            if (b < 0) {
+                return -1;
+            }
+            if (Http1HeaderTable.toLower(b) != lower[i]) {
+                return 0;
+            }
+        }
+        return 1;
     }
 
     private static EventMode eventMode(String contentType) {
