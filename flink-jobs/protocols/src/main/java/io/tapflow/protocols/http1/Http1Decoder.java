@@ -43,11 +43,13 @@ final class Http1Decoder extends AbstractStreamDecoder {
     private final Http1Body body;
 
     private State state = State.HEAD;
-    /** Where the search for the end of the head resumes (bytes already known not to end it). */
+    /**
+     * Where the search for the end of a head that did not arrive whole resumes (bytes already known not to end
+     * it); 0 while the head has not been looked at.
+     */
     private int scanned;
-    /** Offsets (from the read position) of the '\n's of the head found so far: the parser reuses them. */
-    private int[] lineEnds = new int[16];
-    private int lineCount;
+    /** Offset (from the read position) of the last '\n' of that head found so far, or -1. */
+    private int lastLf = -1;
     private boolean marked;
     private long msgStart;
     private L7Message.Builder msg;
@@ -96,7 +98,7 @@ final class Http1Decoder extends AbstractStreamDecoder {
             }
             in.skip(k);
             scanned = 0;
-            lineCount = 0;
+            lastLf = -1;
             marked = false;
             return Step.PROGRESS;
         }
@@ -107,15 +109,20 @@ final class Http1Decoder extends AbstractStreamDecoder {
         if (!Http1HeadParser.plausibleStart(a, s, c, requests)) {
             return malformed(requests ? "not an HTTP/1 request line" : "not an HTTP/1 status line");
         }
-        int len = headLength(a, s, c);
+        // the common case: the whole head is here, parsed in one pass; else wait for its end, then parse it
+        int len = scanned == 0 ? head.parse(a, s, s + c, requests) : Http1HeadParser.INCOMPLETE;
         if (len < 0) {
-            if (scanned == c && c > MAX_START_LINE && Http1HeadParser.indexOf(a, s, s + c, (byte) '\n') < 0) {
-                return malformed("start line too long");
+            int end = headEnd(a, s, c);
+            if (end < 0) {
+                if (scanned == c && c > MAX_START_LINE && Http1HeadParser.indexOf(a, s, s + c, (byte) '\n') < 0) {
+                    return malformed("start line too long");
+                }
+                return Step.NEED_MORE;
             }
-            return Step.NEED_MORE;
-        }
-        if (!head.parse(a, s, len, requests, lineEnds, lineCount)) {
-            return malformed(head.error);
+            len = head.parse(a, s, s + end, requests);
+            if (len < 0) {
+                return malformed(head.error);
+            }
         }
         msgStart = in.position();
         msg = head.builder.start(in.origin(msgStart));
@@ -123,7 +130,7 @@ final class Http1Decoder extends AbstractStreamDecoder {
         lastTs = in.timestampNs(msgStart + len - 1);
         truncated = false;
         scanned = 0;
-        lineCount = 0;
+        lastLf = -1;
         marked = false;
         in.skip(len);
         in.mark(in.position());
@@ -380,7 +387,7 @@ final class Http1Decoder extends AbstractStreamDecoder {
         msg = null;
         body.reset();
         scanned = 0;
-        lineCount = 0;
+        lastLf = -1;
         marked = false;
         remaining = 0;
         crlfSeen = 0;
@@ -388,26 +395,25 @@ final class Http1Decoder extends AbstractStreamDecoder {
     }
 
     /**
-     * Length of the head (through its empty line) at {@code a[s, s+c)}, or -1 while incomplete. Records every '\n'
-     * in {@link #lineEnds}; the head ends at a '\n' that follows the previous one directly or after one '\r'.
-     * Looks at 8 bytes per step and resumes where the last call stopped: this scan was the largest single cost
-     * of decoding header-dominated traffic.
+     * Length of the head (through its empty line) at {@code a[s, s+c)}, or -1 while incomplete: the head ends at a
+     * '\n' that follows the previous one directly or after one '\r'. Looks at 8 bytes per step and resumes where
+     * the last call stopped, so a head that arrives in many pieces is scanned once.
      */
-    private int headLength(byte[] a, int s, int c) {
+    private int headEnd(byte[] a, int s, int c) {
         int i = scanned;
         int last = c - Long.BYTES;
         for (; i <= last; i += Long.BYTES) {
             long found = Http1HeadParser.matches(a, s + i, LF);
             while (found != 0) {
                 int r = i + (Long.numberOfTrailingZeros(found) >>> 3);
-                if (lineEnd(a, s, r)) {
+                if (endsHead(a, s, r)) {
                     return r + 1;
                 }
                 found &= found - 1;
             }
         }
         for (; i < c; i++) {
-            if (a[s + i] == '\n' && lineEnd(a, s, i)) {
+            if (a[s + i] == '\n' && endsHead(a, s, i)) {
                 return i + 1;
             }
         }
@@ -415,18 +421,10 @@ final class Http1Decoder extends AbstractStreamDecoder {
         return -1;
     }
 
-    /** Records the '\n' at offset {@code r}; true when it ends the head (after it is recorded). */
-    private boolean lineEnd(byte[] a, int s, int r) {
-        boolean end = lineCount > 0 && (lineEnds[lineCount - 1] == r - 1
-                || (lineEnds[lineCount - 1] == r - 2 && a[s + r - 1] == '\r'));
-        addLineEnd(r);
+    /** Records the '\n' at offset {@code r}; true when it ends the head. */
+    private boolean endsHead(byte[] a, int s, int r) {
+        boolean end = lastLf >= 0 && (lastLf == r - 1 || (lastLf == r - 2 && a[s + r - 1] == '\r'));
+        lastLf = r;
         return end;
-    }
-
-    private void addLineEnd(int offset) {
-        if (lineCount == lineEnds.length) {
-            lineEnds = java.util.Arrays.copyOf(lineEnds, lineCount * 2);
-        }
-        lineEnds[lineCount++] = offset;
     }
 }
