@@ -39,10 +39,14 @@ final class CollectorProcess implements AutoCloseable {
         return start(args, logDir);
     }
 
-    /** Starts the replay of {@code capture}, its first packet moved to now, as fast as it goes. */
-    static CollectorProcess replay(String kafka, String registry, Path capture, Path logDir) {
+    /**
+     * Starts the replay of {@code capture}, its first packet moved to now, as fast as it goes; {@code names} names
+     * the ends of its connections (the collector's --replay-names).
+     */
+    static CollectorProcess replay(String kafka, String registry, Path capture, String names, Path logDir) {
         List<String> args = common(kafka, registry);
-        args.addAll(List.of("--replay", capture.toString(), "--replay-shift-to-now", "true"));
+        args.addAll(List.of("--replay", capture.toString(), "--replay-shift-to-now", "true", "--replay-names",
+                names));
         return start(args, logDir);
     }
 

@@ -35,6 +35,8 @@ public final class DemoRun {
     }
 
     private static final Duration PROGRESS = Duration.ofSeconds(5);
+    /** How long a recording keeps the clock going after the traffic: a minute window + lateness + margin. */
+    private static final Duration RECORDED_CLOCK = Duration.ofSeconds(120);
 
     private final Map<String, String> endpoints;
     private final Options options;
@@ -67,11 +69,17 @@ public final class DemoRun {
                         step(3, "sending demo traffic for " + options.traffic().toSeconds() + " s");
                         driver.run(options.traffic(), PROGRESS, line -> out.println("      " + line));
                         sent = driver.record();
+                        long trafficEnd = System.currentTimeMillis();
                         step(4, "waiting for tapflow's tables to show it (at most " + options.maxWait().toSeconds()
                                 + " s; a clock keeps event time moving so the last windows close)");
-                        try (EventClock clock = new EventClock(servers.port("redis-server"))) {
+                        try (EventClock clock = new EventClock(servers.port("redis-clock"))) {
                             matched = check.await(sent, options.maxWait(), PROGRESS, out);
                             if (recorder != null) {
+                                // a replay moves the capture's minute boundaries: the clock must run past any of
+                                // them plus the windows' lateness for every window to close there too
+                                long left = RECORDED_CLOCK.toMillis() - (System.currentTimeMillis() - trafficEnd);
+                                out.printf("      recording the clock %d s longer%n", Math.max(left, 0) / 1000);
+                                Thread.sleep(Math.max(left, 0));
                                 sent.save(PacketRecorder.expectedFile(options.record()));
                             }
                         }
@@ -85,7 +93,8 @@ public final class DemoRun {
             sent = TrafficRecord.load(expected);
             step(1, "replaying " + options.replay() + " through the collector (its first packet moved to now)");
             try (CollectorProcess collector = CollectorProcess.replay(endpoints.get("kafka"),
-                    endpoints.get("schema-registry"), options.replay(), options.workDir().resolve("collector"))) {
+                    endpoints.get("schema-registry"), options.replay(), replayNames(sent),
+                    options.workDir().resolve("collector"))) {
                 if (!collector.awaitExit(Duration.ofMinutes(3))) {
                     throw new IllegalStateException("the replay did not finish within 3 min");
                 }
@@ -96,6 +105,18 @@ public final class DemoRun {
         }
         String traceId = new DemoReport(clickhouse, endpoints.get("clickhouse"), out).print(sent, check);
         return new Result(sent, matched, traceId);
+    }
+
+    /** The collector's --replay-names: both ends of each recorded server's connections, by its recorded port. */
+    private static String replayNames(TrafficRecord sent) {
+        StringBuilder names = new StringBuilder();
+        sent.ports().forEach((server, port) -> {
+            if (DemoServers.ENDS.containsKey(server)) {
+                names.append(names.length() == 0 ? "" : ",").append(port).append('=')
+                        .append(DemoServers.ENDS.get(server));
+            }
+        });
+        return names.toString();
     }
 
     private void step(int n, String what) {

@@ -24,10 +24,20 @@ import java.util.regex.Pattern;
 /**
  * The demo's servers, each its own child process on a free loopback port: a private Redis and a private PostgreSQL
  * (a fresh cluster in a temporary directory — never the system services), then the catalog (Redis), orders
- * (PostgreSQL), the gateway in front of both, and the OpenAI-compatible LLM endpoint. Logs per server under
- * {@code workDir/<name>/}. {@link #close()} stops them in reverse order.
+ * (PostgreSQL), the gateway in front of both, and the OpenAI-compatible LLM endpoint; and a second Redis only the
+ * {@link EventClock} calls. Logs per server under {@code workDir/<name>/}. {@link #close()} stops them in reverse
+ * order.
  */
 public final class DemoServers implements AutoCloseable {
+
+    /**
+     * Who calls whom: by server (as {@link #ports()} names it), its process name and its callers'. A capture has no
+     * processes, so a replay names both ends of each connection from this; {@code -} is the demo's own process,
+     * which the live collector leaves out, so the replay leaves it out too.
+     */
+    public static final Map<String, String> ENDS = Map.of("gateway", "gateway/-", "llm-server", "llm-server/-",
+            "catalog", "catalog/gateway", "orders", "orders/gateway", "redis-server", "redis-server/catalog",
+            "postgres", "postgres/orders", "redis-clock", "redis-server/redis-cli");
 
     /** Where Debian's postgresql-15 puts initdb and postgres (not on PATH). */
     static final Path POSTGRES_BIN = Path.of("/usr/lib/postgresql/15/bin");
@@ -54,14 +64,8 @@ public final class DemoServers implements AutoCloseable {
     }
 
     private void startAll() {
-        int redis = FreePorts.find();
-        started.push(ManagedProcess.builder("redis")
-                .command(Binaries.locate("redis-server", "Debian package redis-server"), List.of("--port",
-                        Integer.toString(redis), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                        "--dir", dir("redis").toString()))
-                .logDir(dir("redis")).healthCheck(tcp(redis)).start());
-        ports.put("redis-server", redis);
-
+        int redis = redis("redis-server");
+        redis("redis-clock");
         int postgres = FreePorts.find();
         started.push(PostgresCluster.start(dir("postgres"), postgres));
         ports.put("postgres", postgres);
@@ -71,6 +75,18 @@ public final class DemoServers implements AutoCloseable {
         ports.put("gateway", service("gateway", List.of(Integer.toString(ports.get("catalog")),
                 Integer.toString(ports.get("orders")))));
         ports.put("llm-server", service("llm", List.of()));
+    }
+
+    /** A private redis-server (nothing saved) on a free port, registered as {@code name}. */
+    private int redis(String name) {
+        int port = FreePorts.find();
+        started.push(ManagedProcess.builder(name)
+                .command(Binaries.locate("redis-server", "Debian package redis-server"), List.of("--port",
+                        Integer.toString(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                        "--dir", dir(name).toString()))
+                .logDir(dir(name)).healthCheck(tcp(port)).start());
+        ports.put(name, port);
+        return port;
     }
 
     /** A {@link ServiceMain} JVM on this JVM's class path; its port is the one it prints. */
@@ -127,7 +143,7 @@ public final class DemoServers implements AutoCloseable {
         }
     }
 
-    /** Port by server, named as the map names them: redis-server, postgres, catalog, orders, gateway, llm-server. */
+    /** Port by server: the names of {@link #ENDS}. */
     public Map<String, Integer> ports() {
         return Map.copyOf(ports);
     }

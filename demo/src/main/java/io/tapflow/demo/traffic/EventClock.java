@@ -8,10 +8,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * Keeps event time moving after the demo traffic: tapflow's windows (1-minute RED and map windows, the traces'
  * completion timeout) close when the jobs' watermarks pass them, and watermarks only move with new captured events.
- * So while the demo waits for its results, {@code redis-cli PING} runs against the demo's Redis every half second —
- * a process of its own, since the collector leaves the demo's process out, and a new connection each time, so new
- * sockets spread over both partitions of the raw topics and neither sits idle. It shows in the map as its own edge
- * (redis-cli → redis-server) and is not part of the demo's counted traffic.
+ * So while the demo waits for its results, {@code redis-cli PING} runs every half second against a Redis of its own
+ * (so the demo Redis' numbers stay the catalog's) — a process of its own, since the collector leaves the demo's
+ * process out, and a new connection each time, so new sockets spread over both partitions of the raw topics and
+ * neither sits idle. It shows in the map as its own edge (redis-cli → redis-server) and is not part of the demo's
+ * counted traffic.
  */
 public final class EventClock implements AutoCloseable {
 
