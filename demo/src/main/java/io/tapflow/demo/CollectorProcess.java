@@ -33,7 +33,7 @@ final class CollectorProcess implements AutoCloseable {
      * Returns once the probes are attached (the metrics line is out).
      */
     static CollectorProcess live(String kafka, String registry, Collection<Integer> ports, Path logDir) {
-        List<String> args = common(kafka, registry);
+        List<String> args = common(kafka, registry, "tapflow-demo");
         args.addAll(List.of("--allow-ports", ports.stream().map(String::valueOf).collect(Collectors.joining(",")),
                 "--deny-pids", Long.toString(ProcessHandle.current().pid())));
         return start(args, logDir);
@@ -44,16 +44,19 @@ final class CollectorProcess implements AutoCloseable {
      * the ends of its connections (the collector's --replay-names).
      */
     static CollectorProcess replay(String kafka, String registry, Path capture, String names, Path logDir) {
-        List<String> args = common(kafka, registry);
+        // a replay's socket ids are the same every time; the jobs key flows by agent and socket id and keep a
+        // flow's state until it ends or idles out, so a second replay under the same agent id would continue the
+        // first one's flows (and be dropped as bytes already seen): each replay is an agent of its own
+        List<String> args = common(kafka, registry, "tapflow-demo-replay-" + System.currentTimeMillis() / 1000);
         args.addAll(List.of("--replay", capture.toString(), "--replay-shift-to-now", "true", "--replay-names",
                 names));
         return start(args, logDir);
     }
 
-    private static List<String> common(String kafka, String registry) {
+    private static List<String> common(String kafka, String registry, String agentId) {
         return new ArrayList<>(List.of("-Xmx256m", "-cp", System.getProperty("java.class.path"),
                 CollectorMain.class.getName(), "--kafka-bootstrap", kafka, "--schema-registry-url", registry,
-                "--agent-id", "tapflow-demo", "--metrics-port", "0", "--metrics-bind", "127.0.0.1",
+                "--agent-id", agentId, "--metrics-port", "0", "--metrics-bind", "127.0.0.1",
                 "--status-interval-s", "5"));
     }
 

@@ -35,8 +35,11 @@ public final class DemoRun {
     }
 
     private static final Duration PROGRESS = Duration.ofSeconds(5);
-    /** How long a recording keeps the clock going after the traffic: a minute window + lateness + margin. */
-    private static final Duration RECORDED_CLOCK = Duration.ofSeconds(120);
+    /**
+     * How long a recording keeps the clock going after the traffic: the last minute window, the jobs' watermark lag
+     * (a replay ends when its capture does; about 45 s were seen) and a margin.
+     */
+    private static final Duration RECORDED_CLOCK = Duration.ofSeconds(180);
 
     private final Map<String, String> endpoints;
     private final Options options;
