@@ -10,6 +10,7 @@ import io.tapflow.collector.metrics.CollectorMetrics;
 import io.tapflow.collector.metrics.MetricsServer;
 import io.tapflow.collector.pcap.PcapReplaySource;
 import io.tapflow.collector.pcap.ReplayCounter;
+import io.tapflow.collector.pcap.ReplayNames;
 import io.tapflow.collector.pcap.ReplayOptions;
 import io.tapflow.collector.proc.ProcReader;
 import io.tapflow.collector.proc.ProcessEnricher;
@@ -133,6 +134,11 @@ public final class CollectorMain {
                 .withMaxEventBytes(config.integer(CollectorOption.REPLAY_MAX_EVENT_BYTES, 1, 1 << 30))
                 .withShiftToNow(config.bool(CollectorOption.REPLAY_SHIFT_TO_NOW))
                 .withComm(config.string(CollectorOption.REPLAY_COMM));
+        try {
+            replayOptions = replayOptions.withNames(ReplayNames.parse(config.string(CollectorOption.REPLAY_NAMES)));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("replay-names: " + e.getMessage());
+        }
         PcapReplaySource source;
         try {
             source = PcapReplaySource.open(file, identity, filter, replayOptions);

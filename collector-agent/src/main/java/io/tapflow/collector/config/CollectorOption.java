@@ -18,6 +18,8 @@ public enum CollectorOption {
     REPLAY_MAX_EVENT_BYTES("replay-max-event-bytes", "65536", "BYTES", "Most bytes one replayed call covers."),
     REPLAY_SHIFT_TO_NOW("replay-shift-to-now", "false", "true|false", "Shift capture times so the replay starts now."),
     REPLAY_COMM("replay-comm", "pcap", "NAME", "comm of replayed events."),
+    REPLAY_NAMES("replay-names", "", "PORT=SERVER[/CLIENT],...", "comm of each end of replayed connections to PORT"
+            + " (a capture has no processes); CLIENT '-' leaves that end out."),
     AGENT_ID("agent-id", null, "ID", "Agent id in every record (default: /etc/machine-id, else the host name)."),
     HOST("host", null, "NAME", "Host name in every record (default: this machine's)."),
     KAFKA_BOOTSTRAP("kafka-bootstrap", "localhost:9092", "HOST:PORT,...", "Kafka bootstrap servers."),

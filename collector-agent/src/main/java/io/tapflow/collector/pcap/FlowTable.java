@@ -29,6 +29,12 @@ final class FlowTable {
     /** The unordered 4-tuple: (a, aPort) is the lexicographically smaller end. */
     private record FlowKey(int protocol, String a, int aPort, String b, int bPort) {}
 
+    /**
+     * How often (capture time) finished calls are looked for in every connection: a call is emitted at most this
+     * much after its last byte, far inside any watermark's out-of-orderness, at one pass over the flows per period.
+     */
+    private static final long SWEEP_NS = 10_000_000L;
+
     /** A flow the capture filter excluded: remembered so its packets are skipped cheaply. */
     private static final Object FILTERED = new Object();
 
@@ -38,6 +44,7 @@ final class FlowTable {
     private final int loop;
     private final LinkedHashMap<FlowKey, Object> flows = new LinkedHashMap<>(1024, 0.75f, true);
     private boolean loggedMissingHandshake;
+    private long lastSweepNs = Long.MIN_VALUE;
 
     FlowTable(ReplayEmitter emitter, ReplayCounters counters, ReplayOptions options, int loop) {
         this.emitter = emitter;
@@ -58,6 +65,14 @@ final class FlowTable {
             tcp(key, flow, packet, source, destination);
         } else {
             udp(key, flow, packet, source, destination);
+        }
+        if (lastSweepNs == Long.MIN_VALUE || packet.timestampNs - lastSweepNs > SWEEP_NS) {
+            for (Object f : flows.values()) {
+                if (f instanceof TcpConnection connection) {
+                    connection.flushIdleCalls(packet.timestampNs);
+                }
+            }
+            lastSweepNs = packet.timestampNs;
         }
     }
 

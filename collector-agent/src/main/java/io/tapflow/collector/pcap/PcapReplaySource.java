@@ -54,7 +54,7 @@ public final class PcapReplaySource implements RawEventSource {
                              CaptureFileReader reader) {
         this.file = file;
         this.options = options;
-        this.emitter = new ReplayEmitter(identity, options.comm(), filter, counters);
+        this.emitter = new ReplayEmitter(identity, options.comm(), options.names(), filter, counters);
         this.decoder = new PacketDecoder(counters);
         this.reader = reader;
         this.flows = new FlowTable(emitter, counters, options, 0);

@@ -15,22 +15,25 @@ import java.util.Arrays;
 
 /**
  * Builds the raw records of replayed sockets the way the eBPF collector fills them for a process on this host:
- * pid/tid/fd 0, the configured comm, thread_trace_id 0, WRITE/READ for TCP and SENDTO/RECVFROM for UDP, capture
+ * pid/tid/fd 0, the configured comm (or the one {@link ReplayNames} gives the socket's end), thread_trace_id 0, WRITE/READ for TCP and SENDTO/RECVFROM for UDP, capture
  * timestamps shifted by the current pass's offset. Hands them to the sink of the current poll.
  */
 final class ReplayEmitter {
 
     private final AgentIdentity identity;
     private final String comm;
+    private final ReplayNames names;
     private final ReplayCounters counters;
     private volatile CaptureFilter filter;
     private RawEventSink sink;
     private long timeOffsetNs;
     private int delivered;
 
-    ReplayEmitter(AgentIdentity identity, String comm, CaptureFilter filter, ReplayCounters counters) {
+    ReplayEmitter(AgentIdentity identity, String comm, ReplayNames names, CaptureFilter filter,
+                  ReplayCounters counters) {
         this.identity = identity;
         this.comm = comm;
+        this.names = names;
         this.filter = filter;
         this.counters = counters;
     }
@@ -67,6 +70,10 @@ final class ReplayEmitter {
      */
     void socketData(ReplaySocket socket, Direction direction, long timestampNs, long tcpSeq, long byteCount,
                     byte[] payload, int payloadOffset, int payloadLength) {
+        String socketComm = names.comm(socket, comm);
+        if (socketComm == null) {
+            return;
+        }
         int cap = Math.min(payloadLength, filter.payloadBytes());
         boolean tcp = socket.protocol == L4Protocol.TCP;
         boolean egress = direction == Direction.EGRESS;
@@ -75,7 +82,7 @@ final class ReplayEmitter {
         event.setHost(identity.host());
         event.setPid(0);
         event.setTid(0);
-        event.setComm(comm);
+        event.setComm(socketComm);
         event.setFd(0);
         event.setSocketId(socket.socketId);
         event.setRole(socket.role);
@@ -111,6 +118,9 @@ final class ReplayEmitter {
     /** A TCP life-cycle event; the nullable fields are set only where the event type has them. */
     void tcpEvent(ReplaySocket socket, TcpEventType type, long timestampNs, String stateOld, String stateNew,
                   Long connectLatencyNs, CloseType closeType, boolean withTotals) {
+        if (names.comm(socket, comm) == null) {
+            return;
+        }
         TcpEvent event = new TcpEvent();
         event.setAgentId(identity.agentId());
         event.setHost(identity.host());

@@ -15,9 +15,10 @@ package io.tapflow.collector.pcap;
  * @param comm the comm of every replayed event (there is no process)
  * @param shiftToNow whether timestamps are shifted so the first packet is "now" (live-looking event times for jobs
  *     with watermarks) instead of keeping the capture's own times
+ * @param names the comm of each end of connections to named ports (overrides {@code comm} there), or an end left out
  */
-public record ReplayOptions(
-        double speed, int loops, int maxEventBytes, int reorderBytes, int maxFlows, String comm, boolean shiftToNow) {
+public record ReplayOptions(double speed, int loops, int maxEventBytes, int reorderBytes, int maxFlows, String comm,
+                            boolean shiftToNow, ReplayNames names) {
 
     public static final int DEFAULT_MAX_EVENT_BYTES = 64 * 1024;
     public static final int DEFAULT_REORDER_BYTES = 1024 * 1024;
@@ -43,39 +44,46 @@ public record ReplayOptions(
         if (comm == null || comm.isEmpty() || comm.length() > 15) {
             throw new IllegalArgumentException("comm must be 1..15 characters (a kernel task name), was '" + comm + "'");
         }
+        if (names == null) {
+            throw new IllegalArgumentException("names must not be null (ReplayNames.none())");
+        }
     }
 
     /** As fast as possible, one pass, 64 KiB events, the capture's own timestamps. */
     public static ReplayOptions defaults() {
         return new ReplayOptions(0, 1, DEFAULT_MAX_EVENT_BYTES, DEFAULT_REORDER_BYTES, DEFAULT_MAX_FLOWS,
-                DEFAULT_COMM, false);
+                DEFAULT_COMM, false, ReplayNames.none());
     }
 
     public ReplayOptions withSpeed(double value) {
-        return new ReplayOptions(value, loops, maxEventBytes, reorderBytes, maxFlows, comm, shiftToNow);
+        return new ReplayOptions(value, loops, maxEventBytes, reorderBytes, maxFlows, comm, shiftToNow, names);
     }
 
     public ReplayOptions withLoops(int value) {
-        return new ReplayOptions(speed, value, maxEventBytes, reorderBytes, maxFlows, comm, shiftToNow);
+        return new ReplayOptions(speed, value, maxEventBytes, reorderBytes, maxFlows, comm, shiftToNow, names);
     }
 
     public ReplayOptions withMaxEventBytes(int value) {
-        return new ReplayOptions(speed, loops, value, reorderBytes, maxFlows, comm, shiftToNow);
+        return new ReplayOptions(speed, loops, value, reorderBytes, maxFlows, comm, shiftToNow, names);
     }
 
     public ReplayOptions withReorderBytes(int value) {
-        return new ReplayOptions(speed, loops, maxEventBytes, value, maxFlows, comm, shiftToNow);
+        return new ReplayOptions(speed, loops, maxEventBytes, value, maxFlows, comm, shiftToNow, names);
     }
 
     public ReplayOptions withMaxFlows(int value) {
-        return new ReplayOptions(speed, loops, maxEventBytes, reorderBytes, value, comm, shiftToNow);
+        return new ReplayOptions(speed, loops, maxEventBytes, reorderBytes, value, comm, shiftToNow, names);
     }
 
     public ReplayOptions withComm(String value) {
-        return new ReplayOptions(speed, loops, maxEventBytes, reorderBytes, maxFlows, value, shiftToNow);
+        return new ReplayOptions(speed, loops, maxEventBytes, reorderBytes, maxFlows, value, shiftToNow, names);
+    }
+
+    public ReplayOptions withNames(ReplayNames value) {
+        return new ReplayOptions(speed, loops, maxEventBytes, reorderBytes, maxFlows, comm, shiftToNow, value);
     }
 
     public ReplayOptions withShiftToNow(boolean value) {
-        return new ReplayOptions(speed, loops, maxEventBytes, reorderBytes, maxFlows, comm, value);
+        return new ReplayOptions(speed, loops, maxEventBytes, reorderBytes, maxFlows, comm, value, names);
     }
 }

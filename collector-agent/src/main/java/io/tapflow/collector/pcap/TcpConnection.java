@@ -103,6 +103,14 @@ final class TcpConnection {
         }
     }
 
+    /** Emits the calls of both directions whose last byte is older than the call gap at {@code nowNs}. */
+    void flushIdleCalls(long nowNs) {
+        if (!closed) {
+            toServer.flushIfIdle(nowNs);
+            toClient.flushIfIdle(nowNs);
+        }
+    }
+
     /** End of input or eviction: emits what is still coalescing; a half-finished close completes now. */
     void finish() {
         if (closed) {

@@ -9,7 +9,9 @@ import java.util.TreeMap;
 /**
  * One direction of a replayed TCP connection: puts segments in sequence order (holding out-of-order ones within
  * {@link ReplayOptions#reorderBytes()}, dropping bytes already delivered), and coalesces consecutive bytes into one
- * "call" that becomes the sender's EGRESS event and the receiver's INGRESS event with the same tcp_seq.
+ * "call" that becomes the sender's EGRESS event and the receiver's INGRESS event with the same tcp_seq. Bytes that
+ * follow a pause longer than {@link #CALL_GAP_NS} start a new call: the sender wrote them later (a streamed response's
+ * tokens), and their own time is what TTFT and TPOT are made of.
  *
  * <p>Sequence numbers are kept unwrapped (64-bit, continuing past 2^32) so comparisons survive wrap-around; events
  * carry the 32-bit value, which is what the kernel's write_seq/copied_seq hold for the same byte.
@@ -18,6 +20,11 @@ final class TcpStream {
 
     private static final long UNKNOWN = Long.MIN_VALUE;
     private static final long MASK = 0xFFFFFFFFL;
+    /**
+     * A pause between consecutive segments longer than this is a new write: the segments of one write leave
+     * back to back (µs apart; on loopback one write is usually one segment), a token stream's writes are ms apart.
+     */
+    static final long CALL_GAP_NS = 1_000_000L;
 
     /** A segment waiting for the bytes before it. */
     private record Held(long seq, long timestampNs, byte[] frame, int offset, int captured, int length) {}
@@ -128,6 +135,17 @@ final class TcpStream {
         flushCall();
     }
 
+    /**
+     * Emits the call being coalesced when its last byte is more than {@link #CALL_GAP_NS} before {@code nowNs} (the
+     * capture's clock): the write is over, and the live collector would have reported it by then — a response
+     * must not wait for the peer's next request (it may never come) and arrive behind the jobs' watermark.
+     */
+    void flushIfIdle(long nowNs) {
+        if (runBytes > 0 && nowNs - runLastNs > CALL_GAP_NS) {
+            flushCall();
+        }
+    }
+
     /** Emits the call being coalesced as the sender's EGRESS and the receiver's INGRESS event. */
     void flushCall() {
         if (runBytes == 0) {
@@ -145,6 +163,9 @@ final class TcpStream {
     private void deliver(long seq, long timestampNs, byte[] frame, int offset, int captured, int length) {
         if (runBytes > 0 && runSeq + runBytes != seq) {
             flushCall(); // a gap: one call never spans missing bytes
+        }
+        if (runBytes > 0 && timestampNs - runLastNs > CALL_GAP_NS) {
+            flushCall(); // a pause: the sender wrote again later
         }
         int payloadCap = emitter.filter().payloadBytes();
         int position = 0;

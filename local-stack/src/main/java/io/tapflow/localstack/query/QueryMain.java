@@ -18,14 +18,15 @@ import java.util.regex.Pattern;
 public final class QueryMain {
 
     static final String USAGE = """
-            Usage: ./tapflow query map | red | traces | trace <trace-id> [--otlp] | llm | usage  [options]
+            Usage: ./tapflow query map | red | traces | trace <trace-id> [--otlp] | llm | usage | billing  [options]
 
               map      service-map edges with RED per edge (flow-aggregation, app_map_1m)
               red      the top endpoints by errors and latency (app_metrics_1m)
               traces   the latest assembled traces (trace-assembly, traces)
               trace ID one trace as an indented tree with timings; --otlp prints OTLP/JSON for Jaeger/Tempo
               llm      LLM serving per service and model: TTFT/TPOT p50/p95, tokens, throughput (llm_requests)
-              usage    billable tokens per tenant, model and hour (llm_usage_hourly)
+              usage    billable tokens per tenant, model and hour (llm_usage_hourly; an hour appears once it closed)
+              billing  the same sums from llm_requests, the hour still open included (what usage will bill)
 
             Options:
               --minutes N          only the last N minutes [all]
@@ -43,7 +44,8 @@ public final class QueryMain {
         System.exit(run(args, System.out, System.err));
     }
 
-    static int run(String[] args, PrintStream out, PrintStream err) {
+    /** Runs one query command ({@code args} as on the command line); returns the exit code. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
         if (args.length == 0 || List.of("-h", "--help").contains(args[0])) {
             out.print(USAGE);
             return args.length == 0 ? 2 : 0;
@@ -90,7 +92,7 @@ public final class QueryMain {
         ClickHouseHttp clickhouse = new ClickHouseHttp(url, database, user, password);
         try {
             switch (view) {
-                case "map", "red", "traces", "llm", "usage" -> out.print(plain(clickhouse.query(
+                case "map", "red", "traces", "llm", "usage", "billing" -> out.print(plain(clickhouse.query(
                         Views.sql(view, minutes) + " FORMAT PrettyCompactMonoBlock")));
                 case "trace" -> {
                     if (positional.size() != 1 || !TRACE_ID.matcher(positional.get(0)).matches()) {

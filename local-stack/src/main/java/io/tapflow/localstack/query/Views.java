@@ -50,6 +50,13 @@ final class Views {
                     + " AS estimated_share FROM llm_usage_hourly FINAL"
                     + (minutes > 0 ? " WHERE hour_start_ms >= " + sinceMs(minutes) + " - 3600000" : "")
                     + " ORDER BY hour DESC, tenant, model LIMIT 200";
+            // llm_usage_hourly gets an hour only once it has closed (the watermark past its end + the hold); the same
+            // sums from the per-request table, as the README's reconciliation query makes them, include the open hour
+            case "billing" -> "SELECT tenant, model, toDateTime(intDiv(start_time_us, 3600000000) * 3600) AS hour,"
+                    + " count() AS requests, sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,"
+                    + " round(countIf(tokens_estimated = 1) / count(), 3) AS estimated_share"
+                    + " FROM llm_requests FINAL" + starts
+                    + " GROUP BY tenant, model, hour ORDER BY hour DESC, tenant, model LIMIT 200";
             default -> throw new IllegalArgumentException("unknown view " + view);
         };
     }
