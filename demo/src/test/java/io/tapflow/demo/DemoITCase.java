@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tapflow.collector.Preflight;
 import io.tapflow.demo.traffic.TrafficDriver;
 import io.tapflow.demo.traffic.TrafficRecord;
+import io.tapflow.localstack.clickhouse.ClickHouseHttp;
 import io.tapflow.localstack.flink.JobSubmitter;
+import io.tapflow.localstack.grafana.DashboardCheck;
+import io.tapflow.localstack.grafana.GrafanaDashboards;
 import io.tapflow.localstack.stack.LocalStack;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -49,10 +52,17 @@ class DemoITCase {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
         DemoRun.Result result;
+        List<DashboardCheck.Outcome> dashboards;
         try (LocalStack stack = LocalStack.start(dir.resolve("stack"),
                 LocalStack.jobJars(root, List.of(JobSubmitter.Job.values())), System.out)) {
+            long from = System.currentTimeMillis();
             result = new DemoRun(stack.endpoints(), new DemoRun.Options(TRAFFIC, Duration.ofSeconds(180),
                     dir.resolve("demo"), replay, null), out).run();
+            // every panel of every Grafana dashboard, as Grafana would query it over the demo's time range
+            Map<String, String> endpoints = stack.endpoints();
+            dashboards = new DashboardCheck(new ClickHouseHttp(endpoints.get("clickhouse"), LocalStack.DATABASE,
+                    "default", ""), endpoints.get("prometheus")).run(GrafanaDashboards.load(root.resolve(
+                    "deploy/grafana/dashboards")), from - 60_000, System.currentTimeMillis());
         }
         String output = bytes.toString(StandardCharsets.UTF_8);
         System.out.println(output);
@@ -69,6 +79,11 @@ class DemoITCase {
         assertTrace(sections.get("trace"), replay != null);
         assertLlm(PrintedTables.rows(sections.get("llm")), PrintedTables.rows(sections.get("billing")), sent);
         assertThat(output).contains("./tapflow query");
+
+        dashboards.forEach(System.out::println);
+        assertThat(dashboards).as("dashboard queries").hasSizeGreaterThan(20);
+        assertThat(dashboards).filteredOn(o -> !o.ok()).as("dashboard queries without data on the demo's traffic")
+                .isEmpty();
     }
 
     /** Each edge's calls: where the calling service saw them, or at the server for the demo's own clients. */
