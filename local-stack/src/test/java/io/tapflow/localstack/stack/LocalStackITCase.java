@@ -47,11 +47,24 @@ class LocalStackITCase {
                 assertThat(StackState.read(dir)).as("state file after down").isEmpty();
                 assertThat(log(round)).contains("the local stack is down");
             } finally {
-                up.destroyForcibly();
+                stop(up);
             }
         }
         assertThat(dir.resolve("data/clickhouse")).isDirectory();
         assertThat(cli("status").code).as("status after down").isEqualTo(3);
+    }
+
+    /**
+     * After a failed round the stack still runs: SIGTERM lets its shutdown hook stop what it started (Flink JVMs,
+     * ClickHouse, Prometheus); whatever is left after a minute is killed with the whole tree, never orphaned.
+     */
+    private static void stop(Process up) throws InterruptedException {
+        if (up.isAlive()) {
+            up.destroy();
+            up.waitFor(60, TimeUnit.SECONDS);
+        }
+        up.descendants().forEach(ProcessHandle::destroyForcibly);
+        up.destroyForcibly();
     }
 
     private String log(int round) throws Exception {
