@@ -10,8 +10,6 @@ import io.tapflow.collector.source.RawEventSink;
 import io.tapflow.flowagg.config.FlowAggregationOptions;
 import io.tapflow.flowagg.timing.ScriptedHttpServerMain;
 import io.tapflow.flowagg.timing.TimedHttpClientMain;
-import io.tapflow.schema.SocketDataEvent;
-import io.tapflow.schema.TcpEvent;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -65,17 +63,7 @@ class ClientTimingITCase {
                     Set.of(), CaptureFilter.DEFAULT_PAYLOAD_BYTES, 1);
             try (BpfEventSource source = BpfEventSource.open(new AgentIdentity("timing-host", "timing-host"),
                     onlyServer, BpfSettings.defaults().withPollTimeout(Duration.ofMillis(50)))) {
-                RawEventSink sink = new RawEventSink() {
-                    @Override
-                    public void onSocketData(SocketDataEvent event) {
-                        events.add(event);
-                    }
-
-                    @Override
-                    public void onTcpEvent(TcpEvent event) {
-                        events.add(event);
-                    }
-                };
+                RawEventSink sink = RawEventSink.of(events::add);
                 Process client = java(TimedHttpClientMain.class, String.valueOf(port), String.valueOf(REQUESTS));
                 while (client.isAlive()) {
                     source.poll(sink, Duration.ofMillis(50));

@@ -5,8 +5,6 @@ import io.tapflow.collector.bpf.BpfSettings;
 import io.tapflow.collector.source.AgentIdentity;
 import io.tapflow.collector.source.CaptureFilter;
 import io.tapflow.collector.source.RawEventSink;
-import io.tapflow.schema.SocketDataEvent;
-import io.tapflow.schema.TcpEvent;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -70,17 +68,7 @@ public final class HostCollector implements AutoCloseable {
     }
 
     private void pollLoop() {
-        RawEventSink sink = new RawEventSink() {
-            @Override
-            public void onSocketData(SocketDataEvent event) {
-                add(event);
-            }
-
-            @Override
-            public void onTcpEvent(TcpEvent event) {
-                add(event);
-            }
-        };
+        RawEventSink sink = RawEventSink.of(this::add);
         try {
             while (running) {
                 source.poll(sink, Duration.ofMillis(50));

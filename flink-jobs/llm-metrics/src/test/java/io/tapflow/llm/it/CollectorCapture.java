@@ -28,17 +28,7 @@ final class CollectorCapture implements AutoCloseable {
 
     private final BpfEventSource source;
     private final List<SpecificRecordBase> events = new ArrayList<>();
-    private final RawEventSink sink = new RawEventSink() {
-        @Override
-        public void onSocketData(SocketDataEvent event) {
-            events.add(event);
-        }
-
-        @Override
-        public void onTcpEvent(TcpEvent event) {
-            events.add(event);
-        }
-    };
+    private final RawEventSink sink = RawEventSink.of(events::add);
 
     private CollectorCapture(BpfEventSource source) {
         this.source = source;
