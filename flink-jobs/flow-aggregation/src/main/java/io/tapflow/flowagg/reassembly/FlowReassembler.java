@@ -6,7 +6,7 @@ import io.tapflow.flink.flow.FlowKeys;
 import io.tapflow.flink.flow.SegmentOrdering;
 import io.tapflow.flink.flow.SegmentTimes;
 import io.tapflow.flink.serde.AvroSpecificTypeInfo;
-import io.tapflow.flink.serde.JavaSerializedTypeInfo;
+import io.tapflow.protocols.ConnectionDecoders;
 import io.tapflow.protocols.DecodeError;
 import io.tapflow.protocols.FlowDirection;
 import io.tapflow.protocols.L7Message;
@@ -76,7 +76,7 @@ public final class FlowReassembler extends KeyedCoProcessFunction<String, Socket
     @Override
     public void open(OpenContext context) {
         flows = getRuntimeContext().getState(
-                new ValueStateDescriptor<>("flow", JavaSerializedTypeInfo.forClass(FlowSession.class)));
+                new ValueStateDescriptor<>("flow", FlowSessionSerializer.TYPE_INFO));
         registry = ProtocolRegistry.defaults(options.parserOptions());
         ServiceNamer services = new ServiceNamer(options.services());
         requestLogs = new RequestLogFactory(EndpointNormalizer.defaults(), services);
@@ -117,8 +117,13 @@ public final class FlowReassembler extends KeyedCoProcessFunction<String, Socket
         flow.timers.headSet(timestamp, true).clear();
         long nowNs = timestamp * 1_000_000L;
         long waitNs = options.reorderWait().toNanos();
+        // most timers of an idle flow change nothing in flight: read first, so its encoded form stays valid
+        InFlight idle = flow.peekInFlight();
         for (int d = 0; d < 2; d++) {
-            feedAll(flow, flow.ordering[d].expire(nowNs, waitNs), out);
+            long hole = idle.ordering[d].deadlineNs(waitNs);
+            if (hole >= 0 && nowNs >= hole) {
+                feedAll(flow, flow.inFlight().ordering[d].expire(nowNs, waitNs), out);
+            }
         }
         if (flow.closing() && nowNs >= Math.max(flow.closeNs, flow.clockNs) + options.closeGrace().toNanos()) {
             finish(flow, flow.closeType, flow.closeNs, ctx, out);
@@ -129,8 +134,12 @@ public final class FlowReassembler extends KeyedCoProcessFunction<String, Socket
             finish(flow, CloseType.TIMEOUT, flow.lastEventNs, ctx, out);
             return;
         }
-        for (PendingRequest p : flow.pending.expire(nowNs - options.requestTimeout().toNanos())) {
-            emit(requestLogs.timedOut(flow, p, "no response within " + options.requestTimeout()), out);
+        long cutoffNs = nowNs - options.requestTimeout().toNanos();
+        long oldest = flow.peekInFlight().pending.oldestStartNs();
+        if (oldest >= 0 && oldest < cutoffNs) {
+            for (PendingRequest p : flow.inFlight().pending.expire(cutoffNs)) {
+                emit(requestLogs.timedOut(flow, p, "no response within " + options.requestTimeout()), out);
+            }
         }
         if (nowNs >= flow.lastFlowLogNs + options.flowLogInterval().toNanos()) {
             ctx.output(FLOW_LOGS, flowLogs.emission(flow, flow.lastEventNs, false));
@@ -166,7 +175,7 @@ public final class FlowReassembler extends KeyedCoProcessFunction<String, Socket
         flow.firstEventNs = Math.min(flow.firstEventNs, event.getTimestampNs());
         flow.lastEventNs = Math.max(flow.lastEventNs, event.getTimestampNs());
         flow.clockNs = Math.max(flow.clockNs, clock(event.getTimestampNs(), ctx));
-        SegmentOrdering ordering = flow.ordering[event.getDirection() == Direction.EGRESS ? 1 : 0];
+        SegmentOrdering ordering = flow.inFlight().ordering[event.getDirection() == Direction.EGRESS ? 1 : 0];
         feedAll(flow, ordering.accept(event, options.maxHeldSegments()), out);
         schedule(flow, ctx.timerService());
         flows.update(flow);
@@ -219,31 +228,32 @@ public final class FlowReassembler extends KeyedCoProcessFunction<String, Socket
         flow.bytes[direction.ordinal()] += e.getByteCount();
         flow.syscalls[direction.ordinal()]++;
         Segment segment = segment(e);
+        InFlight inFlight = flow.inFlight();
         if (!flow.detector.decided()) {
             L7Protocol protocol = flow.detector.observe(registry, segment.bytes(), segment.offset(),
                     segment.length(), direction, options.minConfidence(), options.detectionAttempts());
             if (protocol == null) {
                 // undecided: keep the segment, the message it starts may be recognisable only by its answer (empty
                 // ones carry nothing to decode and do not count as detection attempts, so they are not kept)
-                if (segment.length() > 0 && flow.undecided.size() < options.detectionAttempts()) {
-                    flow.undecided.add(ready);
+                if (segment.length() > 0 && inFlight.undecided.size() < options.detectionAttempts()) {
+                    inFlight.undecided.add(ready);
                 }
                 return;
             }
             if (protocol == L7Protocol.UNKNOWN) {
                 metrics.unknownProtocolFlows.inc();
-                flow.undecided.clear();
+                inFlight.undecided.clear();
                 return;
             }
-            flow.decoders = registry.parser(protocol).orElseThrow().newConnection();
+            inFlight.decoders = registry.parser(protocol).orElseThrow().newConnection();
             // the segments seen while undecided come first (a pipelined inline Redis request is only sure to be
             // Redis once its "+OK" answer is seen)
-            for (SegmentOrdering.Ready earlier : flow.undecided) {
+            for (SegmentOrdering.Ready earlier : inFlight.undecided) {
                 decode(flow, earlier, segment(earlier.event()), out);
             }
-            flow.undecided.clear();
+            inFlight.undecided.clear();
         }
-        if (flow.decoders != null) {
+        if (inFlight.decoders != null) {
             decode(flow, ready, segment, out);
         }
     }
@@ -252,12 +262,13 @@ public final class FlowReassembler extends KeyedCoProcessFunction<String, Socket
         SocketDataEvent e = ready.event();
         FlowDirection direction = flow.flowDirection(e.getDirection());
         FlowSink sink = new FlowSink(flow, e.getTid(), out);
+        ConnectionDecoders decoders = flow.inFlight().decoders;
         if (ready.missing() > 0) {
             metrics.holesSkipped.inc();
-            flow.decoders.of(direction).feed(new Segment(NO_BYTES, 0, 0, ready.missing(), e.getTimestampNs(),
+            decoders.of(direction).feed(new Segment(NO_BYTES, 0, 0, ready.missing(), e.getTimestampNs(),
                     Segment.NO_TCP_SEQ, 0), sink);
         }
-        flow.decoders.of(direction).feed(segment, sink);
+        decoders.of(direction).feed(segment, sink);
     }
 
     /** The call's captured bytes as the decoders take them, without copying the payload. */
@@ -279,17 +290,18 @@ public final class FlowReassembler extends KeyedCoProcessFunction<String, Socket
 
     private void finish(FlowSession flow, CloseType closeType, long endNs, Context ctx, Consumer<RequestLog> out)
             throws Exception {
+        InFlight inFlight = flow.inFlight();
         for (int d = 0; d < 2; d++) {
-            feedAll(flow, flow.ordering[d].flush(), out);
+            feedAll(flow, inFlight.ordering[d].flush(), out);
         }
-        if (flow.decoders != null) {
-            flow.decoders.clientToServer().close(new FlowSink(flow, 0, out));
-            flow.decoders.serverToClient().close(new FlowSink(flow, 0, out));
-        } else if (!flow.undecided.isEmpty()) {
+        if (inFlight.decoders != null) {
+            inFlight.decoders.clientToServer().close(new FlowSink(flow, 0, out));
+            inFlight.decoders.serverToClient().close(new FlowSink(flow, 0, out));
+        } else if (!inFlight.undecided.isEmpty()) {
             // ended before detection could decide: its payload matched no protocol either
             metrics.unknownProtocolFlows.inc();
         }
-        for (PendingRequest p : flow.pending.drain()) {
+        for (PendingRequest p : inFlight.pending.drain()) {
             emit(requestLogs.timedOut(flow, p, closeType == CloseType.TIMEOUT
                     ? "flow idle for " + options.idleTimeout() : "connection closed before a response"), out);
         }
@@ -306,11 +318,12 @@ public final class FlowReassembler extends KeyedCoProcessFunction<String, Socket
     private void schedule(FlowSession flow, TimerService timers) {
         long deadline = flow.closing() ? Math.max(flow.closeNs, flow.clockNs) + options.closeGrace().toNanos()
                 : flow.clockNs + options.idleTimeout().toNanos();
-        long oldest = flow.pending.oldestStartNs();
+        InFlight inFlight = flow.peekInFlight();
+        long oldest = inFlight.pending.oldestStartNs();
         if (oldest >= 0) {
             deadline = Math.min(deadline, oldest + options.requestTimeout().toNanos());
         }
-        for (SegmentOrdering o : flow.ordering) {
+        for (SegmentOrdering o : inFlight.ordering) {
             long hole = o.deadlineNs(options.reorderWait().toNanos());
             if (hole >= 0) {
                 deadline = Math.min(deadline, hole);
@@ -380,7 +393,7 @@ public final class FlowReassembler extends KeyedCoProcessFunction<String, Socket
                 return;
             }
             if (request) {
-                for (PendingRequest evicted : flow.pending.add(new PendingRequest(message, tid, ordinal,
+                for (PendingRequest evicted : flow.inFlight().pending.add(new PendingRequest(message, tid, ordinal,
                         Math.max(message.startTimestampNs(), flow.clockNs)),
                         options.maxPendingRequests())) {
                     metrics.pendingEvicted.inc();
@@ -388,7 +401,7 @@ public final class FlowReassembler extends KeyedCoProcessFunction<String, Socket
                 }
                 return;
             }
-            PendingRequest answered = flow.pending.match(message);
+            PendingRequest answered = flow.inFlight().pending.match(message);
             emit(answered == null ? requestLogs.responseOnly(flow, message, tid, ordinal)
                     : requestLogs.paired(flow, answered, message, tid), out);
         }

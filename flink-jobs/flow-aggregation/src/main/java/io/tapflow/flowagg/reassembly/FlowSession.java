@@ -1,7 +1,5 @@
 package io.tapflow.flowagg.reassembly;
 
-import io.tapflow.flink.flow.SegmentOrdering;
-import io.tapflow.protocols.ConnectionDecoders;
 import io.tapflow.protocols.FlowDirection;
 import io.tapflow.protocols.ProtocolDetector;
 import io.tapflow.schema.CloseType;
@@ -11,19 +9,14 @@ import io.tapflow.schema.L4Protocol;
 import io.tapflow.schema.Role;
 import io.tapflow.schema.SocketDataEvent;
 import io.tapflow.schema.TcpEvent;
-import java.io.Serializable;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.TreeSet;
 
 /**
  * Everything the reassembler keeps about one flow (one socket seen by one agent), as ONE keyed state value so a
  * flow's state is created, checkpointed and cleared as a unit. Lives from the flow's first event until it closes
- * or idles out.
+ * or idles out. Kept in state by {@link FlowSessionSerializer}.
  */
-final class FlowSession implements Serializable {
-
-    private static final long serialVersionUID = 1L;
+final class FlowSession {
 
     // identity, from the first event
     String agentId;
@@ -73,19 +66,62 @@ final class FlowSession implements Serializable {
 
     // L7
     final ProtocolDetector detector = new ProtocolDetector();
-    /**
-     * Segments seen while the protocol is undecided, decoded once it is; at most the detector's attempts, since the
-     * flow is UNKNOWN for good after that.
-     */
-    final List<SegmentOrdering.Ready> undecided = new ArrayList<>(2);
-    ConnectionDecoders decoders;
     final long[] messageOrdinals = new long[2];
-    final RequestPairing pending = new RequestPairing();
-    /** By the event's Direction (INGRESS/EGRESS) ordinal - 1. */
-    final SegmentOrdering[] ordering = {new SegmentOrdering(), new SegmentOrdering()};
 
     /** Event-time timers (ms) this flow has registered and not yet seen fire. */
     final TreeSet<Long> timers = new TreeSet<>();
+
+    /**
+     * The bytes in flight (decoders mid-stream, reorder buffers, requests awaiting answers), as objects, or null
+     * while only {@link #inFlightBytes} holds them (after a restore or a copy, until the flow is next touched).
+     */
+    private InFlight inFlight = new InFlight();
+    /**
+     * {@link #inFlight} in Java serialization as of the last checkpoint or copy, or null once it may have changed.
+     * Most open flows sit idle between checkpoints (keep-alive connections), so a checkpoint re-encodes only the flows
+     * touched since the previous one. Volatile: an asynchronous snapshot fills it while the task thread may copy
+     * the same (then frozen) session.
+     */
+    private volatile byte[] inFlightBytes;
+
+    /** The in-flight parts, to change: the encoded form is dropped, the next checkpoint encodes them again. */
+    InFlight inFlight() {
+        InFlight f = peekInFlight();
+        inFlightBytes = null;
+        return f;
+    }
+
+    /** The in-flight parts, only to read: the encoded form stays valid. */
+    InFlight peekInFlight() {
+        InFlight f = inFlight;
+        if (f == null) {
+            f = InFlight.decode(inFlightBytes);
+            if (f == null) {
+                // written by classes that changed incompatibly: the flow resynchronises, detection starts over
+                f = new InFlight();
+                detector.protocol = null;
+                detector.attempts = 0;
+            }
+            inFlight = f;
+        }
+        return f;
+    }
+
+    /** The encoded in-flight parts, encoding them if they changed since the last time. */
+    byte[] inFlightBytes() {
+        byte[] b = inFlightBytes;
+        if (b == null) {
+            b = inFlight.encode();
+            inFlightBytes = b;
+        }
+        return b;
+    }
+
+    /** Takes encoded in-flight parts; they are decoded when the flow is next touched. */
+    void restoreInFlight(byte[] encoded) {
+        inFlightBytes = encoded;
+        inFlight = null;
+    }
 
     static FlowSession start(SocketDataEvent e) {
         FlowSession s = new FlowSession();

@@ -161,6 +161,56 @@ class FlowReassemblerTest {
         assertThat(restored).isEqualTo(uninterrupted);
     }
 
+    /**
+     * A checkpoint may fall between any two events, and a restored flow decodes its in-flight parts only when it is
+     * next touched: cut a pipelined exchange (and a reordered one) at every event, restore, finish, and the output
+     * must be the uninterrupted one each time.
+     */
+    @Test
+    void snapshotAfterAnyEventRestoresToTheSameOutput() throws Exception {
+        Connection c = CapturedFlows.golden("http1/06-pipelined").connections().get(0);
+        List<SocketDataEvent> inOrder = CapturedFlows.dataEvents(c, Role.SERVER, SOCKET);
+        List<SocketDataEvent> reordered = new ArrayList<>(inOrder);
+        int swap = firstPairOfSameDirection(reordered);
+        reordered.set(swap, inOrder.get(swap + 1));
+        reordered.set(swap + 1, inOrder.get(swap));
+        TcpEvent close = CapturedFlows.close(c, Role.SERVER, SOCKET);
+        long endWatermark = endMs(c) + OPTIONS.closeGrace().toMillis() + 10;
+        for (List<SocketDataEvent> events : List.of(inOrder, reordered)) {
+            List<Object> uninterrupted = new ArrayList<>();
+            try (var harness = harness()) {
+                feed(harness, events);
+                feed(harness, close);
+                harness.processBothWatermarks(new org.apache.flink.streaming.api.watermark.Watermark(endWatermark));
+                uninterrupted.addAll(requestLogs(harness));
+                uninterrupted.addAll(flowLogs(harness));
+            }
+            for (int cut = 1; cut < events.size(); cut++) {
+                List<Object> restored = new ArrayList<>();
+                OperatorSubtaskState snapshot;
+                try (var before = harness()) {
+                    feed(before, events.subList(0, cut));
+                    // twice: the second snapshot writes the in-flight bytes the first one encoded
+                    before.snapshot(1, 1);
+                    snapshot = before.snapshot(2, 2);
+                    restored.addAll(requestLogs(before));
+                }
+                try (var after = unopened()) {
+                    after.initializeState(snapshot);
+                    after.open();
+                    feed(after, events.subList(cut, events.size()));
+                    feed(after, close);
+                    after.processBothWatermarks(
+                            new org.apache.flink.streaming.api.watermark.Watermark(endWatermark));
+                    restored.addAll(requestLogs(after));
+                    restored.addAll(flowLogs(after));
+                    assertThat(after.numKeyedStateEntries()).isZero();
+                }
+                assertThat(restored).as("cut after event %d of %d", cut, events.size()).isEqualTo(uninterrupted);
+            }
+        }
+    }
+
     @Test
     void eventsOfOneDirectionArrivingOutOfOrderAreDecodedInByteOrder() throws Exception {
         Connection c = CapturedFlows.golden("redis/04-pipeline-cli").connections().get(0);

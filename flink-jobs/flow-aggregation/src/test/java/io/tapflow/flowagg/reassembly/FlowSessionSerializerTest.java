@@ -1,0 +1,146 @@
+package io.tapflow.flowagg.reassembly;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tapflow.flink.serde.JavaSerializedTypeInfo;
+import io.tapflow.protocols.L7Message;
+import io.tapflow.protocols.MessageKind;
+import io.tapflow.schema.CloseType;
+import io.tapflow.schema.L7Protocol;
+import io.tapflow.schema.Role;
+import io.tapflow.schema.SocketDataEvent;
+import java.io.IOException;
+import java.util.List;
+import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.junit.jupiter.api.Test;
+
+/** {@link FlowSessionSerializer} on a session started from a real captured connection. */
+class FlowSessionSerializerTest {
+
+    private static final FlowSessionSerializer SERIALIZER = FlowSessionSerializer.INSTANCE;
+
+    private final List<SocketDataEvent> events = CapturedFlows.dataEvents(
+            CapturedFlows.golden("http1/06-pipelined").connections().get(0), Role.SERVER, 42L);
+
+    @Test
+    void aRoundTripKeepsIdentityCountersTimersAndWhatIsInFlight() throws IOException {
+        FlowSession s = session();
+        FlowSession back = roundTrip(s);
+
+        assertThat(back).usingRecursiveComparison()
+                .ignoringFields("inFlight", "inFlightBytes")
+                .isEqualTo(s);
+        InFlight f = back.peekInFlight();
+        assertThat(f.pending.size()).isEqualTo(1);
+        assertThat(f.ordering[heldDirection()].holding()).isTrue();
+        assertThat(f.ordering[1 - heldDirection()].holding()).isFalse();
+        assertThat(f.undecided).hasSize(1);
+        assertThat(f.undecided.get(0).event()).isEqualTo(events.get(0));
+    }
+
+    @Test
+    void theEncodedInFlightPartsAreReusedUntilTheFlowChangesThem() throws IOException {
+        FlowSession s = session();
+        byte[] first = s.inFlightBytes();
+        roundTrip(s);
+        s.peekInFlight().pending.oldestStartNs();
+        assertThat(s.inFlightBytes()).isSameAs(first);
+
+        s.inFlight().pending.drain();
+        byte[] second = s.inFlightBytes();
+        assertThat(second).isNotSameAs(first);
+        assertThat(roundTrip(s).peekInFlight().pending.size()).isZero();
+    }
+
+    @Test
+    void aCopySharesNoMutableStateWithItsOriginal() {
+        FlowSession s = session();
+        FlowSession copy = SERIALIZER.copy(s);
+        copy.inFlight().pending.drain();
+        copy.timers.clear();
+        copy.bytes[0] = 99;
+        copy.detector.attempts = 7;
+
+        assertThat(s.peekInFlight().pending.size()).isEqualTo(1);
+        assertThat(s.timers).containsExactly(1_000L, 2_000L);
+        assertThat(s.bytes[0]).isEqualTo(120);
+        assertThat(s.detector.attempts).isEqualTo(1);
+    }
+
+    @Test
+    void unreadableInFlightBytesRestartDetectionInsteadOfFailing() {
+        FlowSession s = session();
+        s.restoreInFlight(new byte[] {1, 2, 3});
+
+        InFlight f = s.peekInFlight();
+        assertThat(f.pending.size()).isZero();
+        assertThat(f.decoders).isNull();
+        assertThat(s.detector.decided()).isFalse();
+        assertThat(s.flowId).isNotNull();
+    }
+
+    @Test
+    void stateOfTheWholeSessionInJavaSerializationMigratesAndForeignStateIsRefused() {
+        FlowSessionSerializer.Snapshot current = new FlowSessionSerializer.Snapshot();
+        assertThat(current.resolveSchemaCompatibility(new FlowSessionSerializer.Snapshot()).isCompatibleAsIs())
+                .isTrue();
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        TypeSerializerSchemaCompatibility<FlowSession> old = current.resolveSchemaCompatibility(
+                (JavaSerializedTypeInfo.Snapshot) JavaSerializedTypeInfo.forClass(InFlight.class)
+                        .createSerializer(null).snapshotConfiguration());
+        assertThat(old.isCompatibleAfterMigration()).isTrue();
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        TypeSerializerSchemaCompatibility<FlowSession> foreign = current.resolveSchemaCompatibility(
+                (org.apache.flink.api.common.typeutils.TypeSerializerSnapshot) new org.apache.flink.api.common
+                        .typeutils.base.StringSerializer.StringSerializerSnapshot());
+        assertThat(foreign.isIncompatible()).isTrue();
+    }
+
+    @Test
+    void aLayoutThisJobDoesNotKnowIsAnErrorNotGarbage() {
+        DataInputDeserializer in = new DataInputDeserializer(new byte[] {9, 0, 0});
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SERIALIZER.deserialize(in))
+                .isInstanceOf(IOException.class).hasMessageContaining("layout 9");
+    }
+
+    /** A session with a field of every kind set, a request awaiting its answer and a segment held for a hole. */
+    private FlowSession session() {
+        FlowSession s = FlowSession.start(events.get(0));
+        s.bytes[0] = 120;
+        s.syscalls[1] = 3;
+        s.messageOrdinals[0] = 2;
+        s.connectLatencyNs = 350_000L;
+        s.srttUs = 42L;
+        s.retransmits = 1;
+        s.closeType = CloseType.RESET;
+        s.closeNs = 77L;
+        s.flowLogSequence = 4;
+        s.detector.attempts = 1;
+        s.detector.protocol = null;
+        s.timers.add(1_000L);
+        s.timers.add(2_000L);
+        InFlight f = s.inFlight();
+        f.undecided.add(new io.tapflow.flink.flow.SegmentOrdering.Ready(events.get(0), 0));
+        f.pending.add(new PendingRequest(L7Message.builder(L7Protocol.HTTP1, MessageKind.REQUEST).build(), 7, 0,
+                events.get(0).getTimestampNs()), 8);
+        f.ordering[heldDirection()].accept(laterSegment(), 8);
+        return s;
+    }
+
+    /** A segment that is not its direction's first: accepted alone it waits for the hole in front of it. */
+    private SocketDataEvent laterSegment() {
+        return events.stream().filter(e -> e.getDataSeq() > 0).findFirst().orElseThrow();
+    }
+
+    private int heldDirection() {
+        return laterSegment().getDirection().ordinal() - 1;
+    }
+
+    private static FlowSession roundTrip(FlowSession s) throws IOException {
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        SERIALIZER.serialize(s, out);
+        return SERIALIZER.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+    }
+}
