@@ -11,6 +11,7 @@ import io.tapflow.flink.serde.AvroSpecificTypeInfo;
 import io.tapflow.flink.sink.clickhouse.AvroRowSerializer;
 import io.tapflow.flowagg.config.FlowAggregationOptions;
 import io.tapflow.flowagg.metrics.FlowMetrics;
+import io.tapflow.flowagg.metrics.RequestSample;
 import io.tapflow.flowagg.reassembly.FlowReassembler;
 import io.tapflow.flowagg.reassembly.ReassemblyOptions;
 import io.tapflow.schema.DeadLetter;
@@ -97,13 +98,14 @@ public final class FlowAggregationJob {
                 .uid("ch-l4-flow-log").name("ClickHouse l4_flow_log");
         flowLogs.sinkTo(io.flowLogKafka()).uid("kafka-l4-flow-log").name("Kafka l4.flow-log");
 
-        FlowMetrics.red(requestLogs, Duration.ofSeconds(1)).metrics()
+        DataStream<RequestSample> samples = FlowMetrics.samples(requestLogs);
+        FlowMetrics.red(samples, Duration.ofSeconds(1)).metrics()
                 .sinkTo(io.clickHouse("app_metrics_1s", AvroRowSerializer.<RedMetric>allFields()))
                 .uid("ch-app-metrics-1s").name("ClickHouse app_metrics_1s");
-        FlowMetrics.red(requestLogs, Duration.ofMinutes(1)).metrics()
+        FlowMetrics.red(samples, Duration.ofMinutes(1)).metrics()
                 .sinkTo(io.clickHouse("app_metrics_1m", AvroRowSerializer.<RedMetric>allFields()))
                 .uid("ch-app-metrics-1m").name("ClickHouse app_metrics_1m");
-        FlowMetrics.serviceMap(requestLogs, Duration.ofMinutes(1)).metrics()
+        FlowMetrics.serviceMap(samples, Duration.ofMinutes(1)).metrics()
                 .sinkTo(io.clickHouse("app_map_1m", AvroRowSerializer.<ServiceMapEdge>allFields()))
                 .uid("ch-app-map-1m").name("ClickHouse app_map_1m");
         FlowMetrics.net(flowLogs, Duration.ofMinutes(1), reassembly.idleTimeout().multipliedBy(2)).metrics()

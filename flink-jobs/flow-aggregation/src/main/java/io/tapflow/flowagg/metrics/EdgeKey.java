@@ -1,6 +1,5 @@
 package io.tapflow.flowagg.metrics;
 
-import io.tapflow.schema.RequestLog;
 import java.util.Objects;
 
 /**
@@ -24,9 +23,9 @@ public final class EdgeKey {
         this.observationPoint = observationPoint;
     }
 
-    public static EdgeKey of(RequestLog log) {
-        return new EdgeKey(ServiceNames.clientService(log), ServiceNames.serverService(log),
-                log.getL7Protocol().name(), log.getObservationPoint().name());
+    public static EdgeKey of(RequestSample sample) {
+        return new EdgeKey(sample.clientService(), sample.serverService(), sample.l7Protocol().name(),
+                sample.observationPoint().name());
     }
 
     @Override

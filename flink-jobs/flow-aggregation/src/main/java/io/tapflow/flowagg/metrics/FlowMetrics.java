@@ -28,8 +28,8 @@ public final class FlowMetrics {
     /** Idle timeout of {@link #net(DataStream, Duration)}: well above the flow-log emission interval. */
     public static final Duration DEFAULT_FLOW_IDLE_TIMEOUT = Duration.ofMinutes(10);
 
-    static final OutputTag<RequestLog> LATE_REQUEST_LOGS =
-            new OutputTag<>("late-request-logs", AvroSpecificTypeInfo.forRecord(RequestLog.class));
+    static final OutputTag<RequestSample> LATE_REQUEST_LOGS =
+            new OutputTag<>("late-request-logs", RequestSampleSerializer.TYPE_INFO);
     static final OutputTag<FlowLog> LATE_FLOW_LOGS =
             new OutputTag<>("late-flow-logs", AvroSpecificTypeInfo.forRecord(FlowLog.class));
     /** Cannot fill (see {@link FlowDeltaFunction}); its counter would show a broken assumption. */
@@ -39,10 +39,19 @@ public final class FlowMetrics {
     private FlowMetrics() {
     }
 
+    /**
+     * What the request-log metrics read of each log ({@link RequestSample}), taken where the logs are made (the
+     * projection chains to the operator that emits them) so only the few fields cross each metric stage's shuffle.
+     */
+    public static DataStream<RequestSample> samples(DataStream<RequestLog> requestLogs) {
+        return requestLogs.map(RequestSample::of, RequestSampleSerializer.TYPE_INFO)
+                .name("request-samples").uid("request-samples");
+    }
+
     /** {@code RedMetric} rows per (service, endpoint, l7_protocol, observation_point) and window. */
-    public static MetricStage<RedMetric, RequestLog> red(DataStream<RequestLog> requestLogs, Duration window) {
+    public static MetricStage<RedMetric, RequestSample> red(DataStream<RequestSample> samples, Duration window) {
         long sizeMs = windowMillis(window);
-        SingleOutputStreamOperator<RedMetric> metrics = requestLogs
+        SingleOutputStreamOperator<RedMetric> metrics = samples
                 .keyBy(RedKey::of, TypeInformation.of(RedKey.class))
                 .process(new TumblingWindowAggregator<>(new RedAggregation(), RequestStatsTypeInfo.INSTANCE, sizeMs,
                         LATE_REQUEST_LOGS), AvroSpecificTypeInfo.forRecord(RedMetric.class))
@@ -52,10 +61,10 @@ public final class FlowMetrics {
     }
 
     /** {@code ServiceMapEdge} rows per (client_service, server_service, l7_protocol, observation_point) and window. */
-    public static MetricStage<ServiceMapEdge, RequestLog> serviceMap(DataStream<RequestLog> requestLogs,
+    public static MetricStage<ServiceMapEdge, RequestSample> serviceMap(DataStream<RequestSample> samples,
             Duration window) {
         long sizeMs = windowMillis(window);
-        SingleOutputStreamOperator<ServiceMapEdge> metrics = requestLogs
+        SingleOutputStreamOperator<ServiceMapEdge> metrics = samples
                 .keyBy(EdgeKey::of, TypeInformation.of(EdgeKey.class))
                 .process(new TumblingWindowAggregator<>(new ServiceMapAggregation(), RequestStatsTypeInfo.INSTANCE,
                         sizeMs, LATE_REQUEST_LOGS), AvroSpecificTypeInfo.forRecord(ServiceMapEdge.class))

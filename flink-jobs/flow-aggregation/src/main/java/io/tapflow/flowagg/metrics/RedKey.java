@@ -1,6 +1,5 @@
 package io.tapflow.flowagg.metrics;
 
-import io.tapflow.schema.RequestLog;
 import java.util.Objects;
 
 /**
@@ -25,10 +24,9 @@ public final class RedKey {
     }
 
     /** The key a request log counts under; a missing endpoint is the empty string, as in the row. */
-    public static RedKey of(RequestLog log) {
-        String endpoint = log.getEndpoint() == null ? "" : log.getEndpoint();
-        return new RedKey(ServiceNames.measuredService(log), endpoint, log.getL7Protocol().name(),
-                log.getObservationPoint().name());
+    public static RedKey of(RequestSample sample) {
+        return new RedKey(sample.service(), sample.endpoint(), sample.l7Protocol().name(),
+                sample.observationPoint().name());
     }
 
     @Override

@@ -1,7 +1,6 @@
 package io.tapflow.flowagg.metrics;
 
 import com.datadoghq.sketch.ddsketch.DDSketch;
-import io.tapflow.schema.RequestLog;
 import io.tapflow.schema.ResponseStatus;
 import java.nio.ByteBuffer;
 
@@ -44,9 +43,9 @@ public final class RequestStats {
     }
 
     /** Counts one request log. */
-    public void add(RequestLog log) {
+    public void add(RequestSample log) {
         requests++;
-        ResponseStatus status = log.getResponseStatus();
+        ResponseStatus status = log.responseStatus();
         switch (status) {
             case CLIENT_ERROR -> clientErrors++;
             case SERVER_ERROR -> serverErrors++;
@@ -54,7 +53,7 @@ public final class RequestStats {
             default -> {
             }
         }
-        Long duration = log.getResponseDurationUs();
+        Long duration = log.responseDurationUs();
         if (duration != null && status != ResponseStatus.TIMEOUT) {
             addLatency(Math.max(0L, duration));
         }

@@ -1,18 +1,17 @@
 package io.tapflow.flowagg.metrics;
 
-import io.tapflow.schema.RequestLog;
 
 /**
  * The counting shared by every metric over request logs: a log counts at its {@code start_time_us}, into
  * {@link RequestStats}. Subclasses only say which row a finished window becomes.
  */
-abstract class RequestStatsAggregation<K, OUT> implements WindowAggregation<K, RequestLog, RequestStats, OUT> {
+abstract class RequestStatsAggregation<K, OUT> implements WindowAggregation<K, RequestSample, RequestStats, OUT> {
 
     private static final long serialVersionUID = 1L;
 
     @Override
-    public final long eventTimeMs(RequestLog log) {
-        return Math.floorDiv(log.getStartTimeUs(), 1000L);
+    public final long eventTimeMs(RequestSample sample) {
+        return Math.floorDiv(sample.startTimeUs(), 1000L);
     }
 
     @Override
@@ -21,7 +20,7 @@ abstract class RequestStatsAggregation<K, OUT> implements WindowAggregation<K, R
     }
 
     @Override
-    public final void add(RequestStats stats, RequestLog log) {
-        stats.add(log);
+    public final void add(RequestStats stats, RequestSample sample) {
+        stats.add(sample);
     }
 }

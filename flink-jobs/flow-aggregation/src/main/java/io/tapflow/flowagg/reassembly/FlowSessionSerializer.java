@@ -1,6 +1,7 @@
 package io.tapflow.flowagg.reassembly;
 
 import io.tapflow.flink.serde.JavaSerializedTypeInfo;
+import io.tapflow.flink.serde.NullableValues;
 import io.tapflow.flink.serde.SingleClassTypeInfo;
 import io.tapflow.schema.CloseType;
 import io.tapflow.schema.IpFamily;
@@ -83,24 +84,24 @@ public final class FlowSessionSerializer extends TypeSerializer<FlowSession> {
     @Override
     public void serialize(FlowSession s, DataOutputView out) throws IOException {
         out.writeByte(VERSION);
-        writeString(out, s.agentId);
+        NullableValues.writeString(out, s.agentId);
         out.writeLong(s.socketId);
-        writeString(out, s.flowId);
+        NullableValues.writeString(out, s.flowId);
         out.writeLong(s.firstEventNs);
         out.writeByte(s.role.ordinal());
         out.writeBoolean(s.roleGuessed);
         out.writeByte(s.ipFamily.ordinal());
         out.writeByte(s.l4Protocol.ordinal());
-        writeString(out, s.localIp);
+        NullableValues.writeString(out, s.localIp);
         out.writeInt(s.localPort);
-        writeString(out, s.remoteIp);
+        NullableValues.writeString(out, s.remoteIp);
         out.writeInt(s.remotePort);
         out.writeBoolean(s.pid != null);
         if (s.pid != null) {
             out.writeInt(s.pid);
         }
-        writeString(out, s.comm);
-        writeString(out, s.containerId);
+        NullableValues.writeString(out, s.comm);
+        NullableValues.writeString(out, s.containerId);
         out.writeLong(s.lastEventNs);
         out.writeLong(s.clockNs);
         for (int d = 0; d < 2; d++) {
@@ -108,8 +109,8 @@ public final class FlowSessionSerializer extends TypeSerializer<FlowSession> {
             out.writeLong(s.syscalls[d]);
             out.writeLong(s.messageOrdinals[d]);
         }
-        writeNullableLong(out, s.connectLatencyNs);
-        writeNullableLong(out, s.srttUs);
+        NullableValues.writeLong(out, s.connectLatencyNs);
+        NullableValues.writeLong(out, s.srttUs);
         out.writeLong(s.retransmits);
         out.writeLong(s.resets);
         out.writeByte(s.closeType == null ? NONE : s.closeType.ordinal());
@@ -134,21 +135,21 @@ public final class FlowSessionSerializer extends TypeSerializer<FlowSession> {
             throw new IOException("flow state written in layout " + version + ", this job reads layout " + VERSION);
         }
         FlowSession s = new FlowSession();
-        s.agentId = readString(in);
+        s.agentId = NullableValues.readString(in);
         s.socketId = in.readLong();
-        s.flowId = readString(in);
+        s.flowId = NullableValues.readString(in);
         s.firstEventNs = in.readLong();
         s.role = Role.values()[in.readByte()];
         s.roleGuessed = in.readBoolean();
         s.ipFamily = IpFamily.values()[in.readByte()];
         s.l4Protocol = L4Protocol.values()[in.readByte()];
-        s.localIp = readString(in);
+        s.localIp = NullableValues.readString(in);
         s.localPort = in.readInt();
-        s.remoteIp = readString(in);
+        s.remoteIp = NullableValues.readString(in);
         s.remotePort = in.readInt();
         s.pid = in.readBoolean() ? in.readInt() : null;
-        s.comm = readString(in);
-        s.containerId = readString(in);
+        s.comm = NullableValues.readString(in);
+        s.containerId = NullableValues.readString(in);
         s.lastEventNs = in.readLong();
         s.clockNs = in.readLong();
         for (int d = 0; d < 2; d++) {
@@ -156,8 +157,8 @@ public final class FlowSessionSerializer extends TypeSerializer<FlowSession> {
             s.syscalls[d] = in.readLong();
             s.messageOrdinals[d] = in.readLong();
         }
-        s.connectLatencyNs = readNullableLong(in);
-        s.srttUs = readNullableLong(in);
+        s.connectLatencyNs = NullableValues.readLong(in);
+        s.srttUs = NullableValues.readLong(in);
         s.retransmits = in.readLong();
         s.resets = in.readLong();
         byte closeType = in.readByte();
@@ -200,28 +201,6 @@ public final class FlowSessionSerializer extends TypeSerializer<FlowSession> {
     @Override
     public TypeSerializerSnapshot<FlowSession> snapshotConfiguration() {
         return new Snapshot();
-    }
-
-    private static void writeString(DataOutputView out, String value) throws IOException {
-        out.writeBoolean(value != null);
-        if (value != null) {
-            out.writeUTF(value);
-        }
-    }
-
-    private static String readString(DataInputView in) throws IOException {
-        return in.readBoolean() ? in.readUTF() : null;
-    }
-
-    private static void writeNullableLong(DataOutputView out, Long value) throws IOException {
-        out.writeBoolean(value != null);
-        if (value != null) {
-            out.writeLong(value);
-        }
-    }
-
-    private static Long readNullableLong(DataInputView in) throws IOException {
-        return in.readBoolean() ? in.readLong() : null;
     }
 
     /**

@@ -54,7 +54,7 @@ class FlowMetricsITCase extends MetricsTestBase {
 
     /** The rows and late inputs of one run. */
     private record Run(List<RedMetric> red1s, List<RedMetric> red1m, List<ServiceMapEdge> map1m,
-            List<NetMetric> net1m, List<RequestLog> lateRequests, List<FlowLog> lateFlows) {
+            List<NetMetric> net1m, List<RequestSample> lateRequests, List<FlowLog> lateFlows) {
     }
 
     @Test
@@ -137,7 +137,7 @@ class FlowMetricsITCase extends MetricsTestBase {
         assertThat(redis.getBytesServerToClient()).isEqualTo(60);
 
         // the late request is late for each of the three request-log stages; the late flow log once
-        assertThat(run.lateRequests()).hasSize(3).extracting(RequestLog::getStartTimeUs).containsOnly(T0_US + 500_000);
+        assertThat(run.lateRequests()).hasSize(3).extracting(RequestSample::startTimeUs).containsOnly(T0_US + 500_000);
         assertThat(run.lateFlows()).singleElement().satisfies(f -> assertThat(f.getFlowId()).isEqualTo("late"));
 
         Run replay = run();
@@ -163,16 +163,17 @@ class FlowMetricsITCase extends MetricsTestBase {
                 .assignTimestampsAndWatermarks(watermarkPerRecord((f, ts) -> f.getEndTimeUs() / 1000))
                 .setParallelism(1);
 
-        MetricStage<RedMetric, RequestLog> red1s = FlowMetrics.red(requests, Duration.ofSeconds(1));
-        MetricStage<RedMetric, RequestLog> red1m = FlowMetrics.red(requests, Duration.ofMinutes(1));
-        MetricStage<ServiceMapEdge, RequestLog> map1m = FlowMetrics.serviceMap(requests, Duration.ofMinutes(1));
+        DataStream<RequestSample> samples = FlowMetrics.samples(requests);
+        MetricStage<RedMetric, RequestSample> red1s = FlowMetrics.red(samples, Duration.ofSeconds(1));
+        MetricStage<RedMetric, RequestSample> red1m = FlowMetrics.red(samples, Duration.ofMinutes(1));
+        MetricStage<ServiceMapEdge, RequestSample> map1m = FlowMetrics.serviceMap(samples, Duration.ofMinutes(1));
         MetricStage<NetMetric, FlowLog> net1m = FlowMetrics.net(flows, Duration.ofMinutes(1));
 
         try (CloseableIterator<RedMetric> red1sRows = red1s.metrics().collectAsync();
                 CloseableIterator<RedMetric> red1mRows = red1m.metrics().collectAsync();
                 CloseableIterator<ServiceMapEdge> mapRows = map1m.metrics().collectAsync();
                 CloseableIterator<NetMetric> netRows = net1m.metrics().collectAsync();
-                CloseableIterator<RequestLog> lateRequests = red1s.lateInputs()
+                CloseableIterator<RequestSample> lateRequests = red1s.lateInputs()
                         .union(red1m.lateInputs(), map1m.lateInputs()).collectAsync();
                 CloseableIterator<FlowLog> lateFlows = net1m.lateInputs().collectAsync()) {
             env.execute("flow-metrics-itcase");

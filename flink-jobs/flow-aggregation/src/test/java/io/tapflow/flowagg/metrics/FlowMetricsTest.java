@@ -26,10 +26,11 @@ class FlowMetricsTest {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         DataStream<RequestLog> logs = env.fromData(Collections.<RequestLog>emptyList(),
                 AvroSpecificTypeInfo.forRecord(RequestLog.class));
-        assertThatThrownBy(() -> FlowMetrics.red(logs, Duration.ZERO))
+        DataStream<RequestSample> samples = FlowMetrics.samples(logs);
+        assertThatThrownBy(() -> FlowMetrics.red(samples, Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("PT0S");
-        assertThatThrownBy(() -> FlowMetrics.serviceMap(logs, Duration.ofNanos(1_500_000)))
+        assertThatThrownBy(() -> FlowMetrics.serviceMap(samples, Duration.ofNanos(1_500_000)))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThat(FlowMetrics.red(logs, Duration.ofSeconds(1)).metrics().getName()).isEqualTo("red-metrics-1s");
+        assertThat(FlowMetrics.red(samples, Duration.ofSeconds(1)).metrics().getName()).isEqualTo("red-metrics-1s");
     }
 }

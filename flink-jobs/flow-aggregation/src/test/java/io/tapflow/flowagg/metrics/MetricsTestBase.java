@@ -53,6 +53,11 @@ abstract class MetricsTestBase {
     }
 
     /** An OK request to GET /cart/{id} observed at the cart server; change what the test is about. */
+    /** {@link #request}'s log as the metric stages see it. */
+    static RequestSample sample(long offsetUs, String endpoint, ResponseStatus status, Long durationUs) {
+        return RequestSample.of(request(offsetUs, endpoint, status, durationUs));
+    }
+
     static RequestLog.Builder requestBuilder(long offsetUs) {
         long start = T0_US + offsetUs;
         return RequestLog.newBuilder()

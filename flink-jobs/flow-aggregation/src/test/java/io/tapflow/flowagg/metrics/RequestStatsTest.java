@@ -12,12 +12,12 @@ class RequestStatsTest extends MetricsTestBase {
     @Test
     void countsRequestsErrorsAndTimeoutsByResponseStatus() {
         RequestStats stats = new RequestStats();
-        stats.add(request(0, "/a", ResponseStatus.OK, 100L));
-        stats.add(request(1, "/a", ResponseStatus.CLIENT_ERROR, 200L));
-        stats.add(request(2, "/a", ResponseStatus.CLIENT_ERROR, 300L));
-        stats.add(request(3, "/a", ResponseStatus.SERVER_ERROR, 400L));
-        stats.add(request(4, "/a", ResponseStatus.TIMEOUT, null));
-        stats.add(request(5, "/a", ResponseStatus.UNKNOWN, null));
+        stats.add(sample(0, "/a", ResponseStatus.OK, 100L));
+        stats.add(sample(1, "/a", ResponseStatus.CLIENT_ERROR, 200L));
+        stats.add(sample(2, "/a", ResponseStatus.CLIENT_ERROR, 300L));
+        stats.add(sample(3, "/a", ResponseStatus.SERVER_ERROR, 400L));
+        stats.add(sample(4, "/a", ResponseStatus.TIMEOUT, null));
+        stats.add(sample(5, "/a", ResponseStatus.UNKNOWN, null));
 
         assertThat(stats.requests()).isEqualTo(6);
         assertThat(stats.clientErrors()).isEqualTo(2);
@@ -31,8 +31,8 @@ class RequestStatsTest extends MetricsTestBase {
     @Test
     void aTimeoutIsNeverALatencySampleEvenWithADuration() {
         RequestStats stats = new RequestStats();
-        stats.add(request(0, "/a", ResponseStatus.TIMEOUT, 30_000_000L));
-        stats.add(request(1, "/a", ResponseStatus.OK, 250L));
+        stats.add(sample(0, "/a", ResponseStatus.TIMEOUT, 30_000_000L));
+        stats.add(sample(1, "/a", ResponseStatus.OK, 250L));
 
         assertThat(stats.timeouts()).isEqualTo(1);
         assertThat(stats.latencyCount()).isEqualTo(1);
@@ -43,7 +43,7 @@ class RequestStatsTest extends MetricsTestBase {
     @Test
     void noSamplesMeansNullPercentilesAndAnEmptySketch() {
         RequestStats stats = new RequestStats();
-        stats.add(request(0, "/a", ResponseStatus.TIMEOUT, null));
+        stats.add(sample(0, "/a", ResponseStatus.TIMEOUT, null));
 
         assertThat(stats.requests()).isEqualTo(1);
         assertThat(stats.latencyCount()).isZero();
@@ -55,7 +55,7 @@ class RequestStatsTest extends MetricsTestBase {
     @Test
     void aNegativeDurationIsSampledAsZero() {
         RequestStats stats = new RequestStats();
-        stats.add(request(0, "/a", ResponseStatus.OK, -5L));
+        stats.add(sample(0, "/a", ResponseStatus.OK, -5L));
         assertThat(stats.latencyCount()).isEqualTo(1);
         assertThat(stats.latencySumUs()).isZero();
         assertThat(stats.latencyAtQuantile(0.5)).isZero();
@@ -65,7 +65,7 @@ class RequestStatsTest extends MetricsTestBase {
     void serializerRoundTripKeepsCountsAndSketch() throws Exception {
         RequestStats stats = new RequestStats();
         for (int i = 0; i < 500; i++) {
-            stats.add(request(i, "/a", i % 10 == 0 ? ResponseStatus.SERVER_ERROR : ResponseStatus.OK, 100L + i * 3));
+            stats.add(sample(i, "/a", i % 10 == 0 ? ResponseStatus.SERVER_ERROR : ResponseStatus.OK, 100L + i * 3));
         }
         DataOutputSerializer out = new DataOutputSerializer(64);
         RequestStatsSerializer.INSTANCE.serialize(stats, out);
@@ -84,7 +84,7 @@ class RequestStatsTest extends MetricsTestBase {
     @Test
     void serializerHandlesStatsWithoutSketch() throws Exception {
         RequestStats stats = new RequestStats();
-        stats.add(request(0, "/a", ResponseStatus.TIMEOUT, null));
+        stats.add(sample(0, "/a", ResponseStatus.TIMEOUT, null));
         DataOutputSerializer out = new DataOutputSerializer(64);
         RequestStatsSerializer.INSTANCE.serialize(stats, out);
         RequestStats read = RequestStatsSerializer.INSTANCE.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
@@ -95,9 +95,9 @@ class RequestStatsTest extends MetricsTestBase {
     @Test
     void aCopyDoesNotShareTheSketch() {
         RequestStats stats = new RequestStats();
-        stats.add(request(0, "/a", ResponseStatus.OK, 100L));
+        stats.add(sample(0, "/a", ResponseStatus.OK, 100L));
         RequestStats copy = RequestStatsSerializer.INSTANCE.copy(stats);
-        copy.add(request(1, "/a", ResponseStatus.OK, 9_000L));
+        copy.add(sample(1, "/a", ResponseStatus.OK, 9_000L));
 
         assertThat(stats.latencyCount()).isEqualTo(1);
         assertThat(stats.latencyAtQuantile(1.0)).isCloseTo(100, org.assertj.core.api.Assertions.within(1.0));

@@ -7,7 +7,6 @@ import io.tapflow.flink.serde.AvroSpecificTypeInfo;
 import io.tapflow.schema.L7Protocol;
 import io.tapflow.schema.ObservationPoint;
 import io.tapflow.schema.RedMetric;
-import io.tapflow.schema.RequestLog;
 import io.tapflow.schema.ResponseStatus;
 import io.tapflow.schema.ServiceMapEdge;
 import java.util.Comparator;
@@ -24,8 +23,7 @@ import org.junit.jupiter.api.Test;
 /** The window function with the RED and service-map aggregations, in 1 s windows. */
 class TumblingWindowAggregatorTest extends MetricsTestBase {
 
-    private static final OutputTag<RequestLog> LATE =
-            new OutputTag<>("late", AvroSpecificTypeInfo.forRecord(RequestLog.class));
+    private static final OutputTag<RequestSample> LATE = new OutputTag<>("late", RequestSampleSerializer.TYPE_INFO);
 
     private final Map<String, Counter> counters = new HashMap<>();
 
@@ -33,11 +31,11 @@ class TumblingWindowAggregatorTest extends MetricsTestBase {
     void emitsOneRowPerKeyAndWindowWhenTheWatermarkPassesItsEnd() throws Exception {
         try (var harness = redHarness()) {
             harness.open();
-            process(harness, request(100_000, "/cart/{id}", ResponseStatus.OK, 1_000L));
-            process(harness, request(200_000, "/cart/{id}", ResponseStatus.SERVER_ERROR, 3_000L));
-            process(harness, request(300_000, "/cart/{id}", ResponseStatus.TIMEOUT, null));
-            process(harness, request(500_000, "/checkout", ResponseStatus.CLIENT_ERROR, 2_000L));
-            process(harness, request(1_200_000, "/cart/{id}", ResponseStatus.OK, 4_000L));
+            process(harness, sample(100_000, "/cart/{id}", ResponseStatus.OK, 1_000L));
+            process(harness, sample(200_000, "/cart/{id}", ResponseStatus.SERVER_ERROR, 3_000L));
+            process(harness, sample(300_000, "/cart/{id}", ResponseStatus.TIMEOUT, null));
+            process(harness, sample(500_000, "/checkout", ResponseStatus.CLIENT_ERROR, 2_000L));
+            process(harness, sample(1_200_000, "/cart/{id}", ResponseStatus.OK, 4_000L));
 
             harness.processWatermark(T0_MS + 998);
             assertThat(harness.extractOutputValues()).isEmpty();
@@ -84,7 +82,7 @@ class TumblingWindowAggregatorTest extends MetricsTestBase {
     void aWindowWithoutLatencySamplesHasNullPercentilesAndAnEmptySketch() throws Exception {
         try (var harness = redHarness()) {
             harness.open();
-            process(harness, request(0, "/slow", ResponseStatus.TIMEOUT, null));
+            process(harness, sample(0, "/slow", ResponseStatus.TIMEOUT, null));
             harness.processWatermark(T0_MS + 999);
 
             RedMetric row = harness.extractOutputValues().get(0);
@@ -101,9 +99,9 @@ class TumblingWindowAggregatorTest extends MetricsTestBase {
     void stateAndTimersAreGoneOnceAllWindowsFired() throws Exception {
         try (var harness = redHarness()) {
             harness.open();
-            process(harness, request(100_000, "/cart/{id}", ResponseStatus.OK, 1_000L));
-            process(harness, request(500_000, "/checkout", ResponseStatus.OK, 1_000L));
-            process(harness, request(1_500_000, "/cart/{id}", ResponseStatus.OK, 1_000L));
+            process(harness, sample(100_000, "/cart/{id}", ResponseStatus.OK, 1_000L));
+            process(harness, sample(500_000, "/checkout", ResponseStatus.OK, 1_000L));
+            process(harness, sample(1_500_000, "/cart/{id}", ResponseStatus.OK, 1_000L));
             assertThat(harness.numKeyedStateEntries()).isEqualTo(2);
             assertThat(harness.numEventTimeTimers()).isEqualTo(3);
 
@@ -120,13 +118,13 @@ class TumblingWindowAggregatorTest extends MetricsTestBase {
 
     @Test
     void restoredFromASnapshotItEmitsWhatTheOriginalWould() throws Exception {
-        List<RequestLog> before = List.of(
-                request(100_000, "/cart/{id}", ResponseStatus.OK, 1_000L),
-                request(200_000, "/cart/{id}", ResponseStatus.OK, 7_000L),
-                request(1_100_000, "/checkout", ResponseStatus.OK, 2_000L));
-        List<RequestLog> after = List.of(
-                request(300_000, "/cart/{id}", ResponseStatus.SERVER_ERROR, 5_000L),
-                request(1_900_000, "/checkout", ResponseStatus.OK, 9_000L));
+        List<RequestSample> before = List.of(
+                sample(100_000, "/cart/{id}", ResponseStatus.OK, 1_000L),
+                sample(200_000, "/cart/{id}", ResponseStatus.OK, 7_000L),
+                sample(1_100_000, "/checkout", ResponseStatus.OK, 2_000L));
+        List<RequestSample> after = List.of(
+                sample(300_000, "/cart/{id}", ResponseStatus.SERVER_ERROR, 5_000L),
+                sample(1_900_000, "/checkout", ResponseStatus.OK, 9_000L));
 
         List<RedMetric> uninterrupted;
         OperatorSubtaskState snapshot;
@@ -157,8 +155,8 @@ class TumblingWindowAggregatorTest extends MetricsTestBase {
         try (var harness = redHarness()) {
             harness.open();
             harness.processWatermark(T0_MS + 1_999);
-            RequestLog late = request(1_900_000, "/cart/{id}", ResponseStatus.OK, 1_000L);
-            RequestLog onTime = request(2_000_000, "/cart/{id}", ResponseStatus.OK, 1_000L);
+            RequestSample late = sample(1_900_000, "/cart/{id}", ResponseStatus.OK, 1_000L);
+            RequestSample onTime = sample(2_000_000, "/cart/{id}", ResponseStatus.OK, 1_000L);
             process(harness, late);
             process(harness, onTime);
 
@@ -175,12 +173,13 @@ class TumblingWindowAggregatorTest extends MetricsTestBase {
     void serviceMapCountsEachRequestOnItsEdge() throws Exception {
         var aggregator = new TumblingWindowAggregator<>(new ServiceMapAggregation(), RequestStatsTypeInfo.INSTANCE,
                 MINUTE_MS, LATE);
-        try (KeyedOneInputStreamOperatorTestHarness<EdgeKey, RequestLog, ServiceMapEdge> harness =
+        try (KeyedOneInputStreamOperatorTestHarness<EdgeKey, RequestSample, ServiceMapEdge> harness =
                 harness(aggregator, EdgeKey::of, EdgeKey.class, AvroSpecificTypeInfo.forRecord(ServiceMapEdge.class), counters)) {
             harness.open();
-            harness.processElement(request(1_000, "/cart/{id}", ResponseStatus.OK, 1_000L), T0_MS);
-            harness.processElement(request(2_000, "/checkout", ResponseStatus.SERVER_ERROR, 3_000L), T0_MS);
-            harness.processElement(requestBuilder(3_000).setClientService(null).setClientProcess(null).build(), T0_MS);
+            harness.processElement(sample(1_000, "/cart/{id}", ResponseStatus.OK, 1_000L), T0_MS);
+            harness.processElement(sample(2_000, "/checkout", ResponseStatus.SERVER_ERROR, 3_000L), T0_MS);
+            harness.processElement(
+                    RequestSample.of(requestBuilder(3_000).setClientService(null).setClientProcess(null).build()), T0_MS);
             harness.processWatermark(T0_MS + MINUTE_MS - 1);
 
             List<ServiceMapEdge> edges = harness.extractOutputValues().stream()
@@ -201,14 +200,14 @@ class TumblingWindowAggregatorTest extends MetricsTestBase {
         }
     }
 
-    private KeyedOneInputStreamOperatorTestHarness<RedKey, RequestLog, RedMetric> redHarness() throws Exception {
+    private KeyedOneInputStreamOperatorTestHarness<RedKey, RequestSample, RedMetric> redHarness() throws Exception {
         return harness(new TumblingWindowAggregator<>(new RedAggregation(), RequestStatsTypeInfo.INSTANCE, SECOND_MS,
                 LATE), RedKey::of, RedKey.class, AvroSpecificTypeInfo.forRecord(RedMetric.class), counters);
     }
 
     /** Processes with a stream timestamp far from the record's time: the window must come from the record. */
-    private static void process(KeyedOneInputStreamOperatorTestHarness<RedKey, RequestLog, RedMetric> harness,
-            RequestLog log) {
+    private static void process(KeyedOneInputStreamOperatorTestHarness<RedKey, RequestSample, RedMetric> harness,
+            RequestSample log) {
         try {
             harness.processElement(log, 0L);
         } catch (Exception e) {
