@@ -15,7 +15,6 @@ import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DatumWriter;
 import org.apache.avro.io.EncoderFactory;
-import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.SerializationException;
@@ -105,7 +104,7 @@ public class AvroSerializer<T> implements Serializer<T> {
 
     private static DatumWriter<Object> writerFor(Schema schema, Object sample) {
         if (sample instanceof SpecificRecord) {
-            return new SpecificDatumWriter<>(schema, SpecificData.getForClass(sample.getClass()));
+            return new SpecificDatumWriter<>(schema, SpecificRecords.withCustomCoders(sample.getClass()));
         }
         return new GenericDatumWriter<>(schema, GenericData.get());
     }

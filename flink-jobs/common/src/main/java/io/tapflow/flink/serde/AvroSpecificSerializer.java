@@ -1,5 +1,6 @@
 package io.tapflow.flink.serde;
 
+import io.tapflow.schema.serde.SpecificRecords;
 import java.io.IOException;
 import java.util.Objects;
 import org.apache.avro.io.BinaryEncoder;
@@ -75,7 +76,8 @@ public final class AvroSpecificSerializer<T extends SpecificRecordBase> extends 
     @Override
     public void serialize(T record, DataOutputView target) throws IOException {
         if (writer == null) {
-            writer = new SpecificDatumWriter<>(recordClass);
+            T sample = InstantiationUtil.instantiate(recordClass);
+            writer = new SpecificDatumWriter<>(sample.getSchema(), SpecificRecords.withCustomCoders(recordClass));
         }
         // direct: nothing is buffered past the record, so the view holds exactly this record's bytes
         encoder = EncoderFactory.get().directBinaryEncoder(new DataOutputViewStream(target), encoder);
