@@ -2,6 +2,7 @@ package io.tapflow.flink.sink.clickhouse;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.SerializedString;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,6 +28,8 @@ public final class AvroRowSerializer<T extends SpecificRecordBase> implements Cl
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
     private final Set<String> excluded;
+    /** The columns of the last record type written; a sink writes one type, so one plan is kept. */
+    private transient volatile Plan plan;
 
     private AvroRowSerializer(Set<String> excluded) {
         this.excluded = Set.copyOf(excluded);
@@ -44,49 +47,92 @@ public final class AvroRowSerializer<T extends SpecificRecordBase> implements Cl
 
     @Override
     public byte[] serialize(T record) {
+        Schema schema = record.getSchema();
+        Plan p = plan;
+        if (p == null || p.schema != schema) {
+            p = new Plan(schema, plan(schema));
+            plan = p;
+        }
         ByteArrayOutputStream out = new ByteArrayOutputStream(512);
         try (JsonGenerator json = JSON.createGenerator(out)) {
             json.writeStartObject();
-            for (Schema.Field field : record.getSchema().getFields()) {
-                if (!excluded.contains(field.name())) {
-                    writeField(json, field.name(), field.schema(), record.get(field.pos()));
-                }
+            for (Column column : p.columns) {
+                column.write(json, record.get(column.pos));
             }
             json.writeEndObject();
         } catch (IOException e) {
-            throw new UncheckedIOException("writing a " + record.getSchema().getName() + " row", e);
+            throw new UncheckedIOException("writing a " + schema.getName() + " row", e);
         }
         return out.toByteArray();
     }
 
-    private static void writeField(JsonGenerator json, String name, Schema schema, Object value) throws IOException {
-        Schema type = nonNull(schema);
-        switch (type.getType()) {
-            case BYTES -> {
-                json.writeFieldName(name + "_hex");
-                if (value == null) {
-                    json.writeNull();
-                } else {
-                    json.writeString(hex((ByteBuffer) value));
+    /** The columns of a record schema, worked out once: names pre-encoded, optional types unwrapped. */
+    private Column[] plan(Schema schema) {
+        return schema.getFields().stream().filter(f -> !excluded.contains(f.name()))
+                .map(f -> new Column(f.pos(), f.name(), nonNull(f.schema()))).toArray(Column[]::new);
+    }
+
+    private record Plan(Schema schema, Column[] columns) {
+    }
+
+    /** One field's column(s) and how to write them. */
+    private static final class Column {
+        final int pos;
+        final Schema type;
+        /** The column, or for a map field the names column. */
+        final SerializedString name;
+        /** For a map field, the values column. */
+        final SerializedString valuesName;
+
+        Column(int pos, String field, Schema type) {
+            this.pos = pos;
+            this.type = type;
+            switch (type.getType()) {
+                case BYTES -> {
+                    name = new SerializedString(field + "_hex");
+                    valuesName = null;
+                }
+                case MAP -> {
+                    String singular = field.endsWith("s") ? field.substring(0, field.length() - 1) : field;
+                    name = new SerializedString(singular + "_names");
+                    valuesName = new SerializedString(singular + "_values");
+                }
+                default -> {
+                    name = new SerializedString(field);
+                    valuesName = null;
                 }
             }
-            case MAP -> {
-                String singular = name.endsWith("s") ? name.substring(0, name.length() - 1) : name;
-                Map<?, ?> map = value == null ? Map.of() : (Map<?, ?>) value;
-                json.writeArrayFieldStart(singular + "_names");
-                for (Object key : map.keySet()) {
-                    json.writeString(key.toString());
+        }
+
+        void write(JsonGenerator json, Object value) throws IOException {
+            switch (type.getType()) {
+                case BYTES -> {
+                    json.writeFieldName(name);
+                    if (value == null) {
+                        json.writeNull();
+                    } else {
+                        json.writeString(hex((ByteBuffer) value));
+                    }
                 }
-                json.writeEndArray();
-                json.writeArrayFieldStart(singular + "_values");
-                for (Object v : map.values()) {
-                    json.writeString(v == null ? "" : v.toString());
+                case MAP -> {
+                    Map<?, ?> map = value == null ? Map.of() : (Map<?, ?>) value;
+                    json.writeFieldName(name);
+                    json.writeStartArray();
+                    for (Object key : map.keySet()) {
+                        json.writeString(key.toString());
+                    }
+                    json.writeEndArray();
+                    json.writeFieldName(valuesName);
+                    json.writeStartArray();
+                    for (Object v : map.values()) {
+                        json.writeString(v == null ? "" : v.toString());
+                    }
+                    json.writeEndArray();
                 }
-                json.writeEndArray();
-            }
-            default -> {
-                json.writeFieldName(name);
-                writeValue(json, type, value);
+                default -> {
+                    json.writeFieldName(name);
+                    writeValue(json, type, value);
+                }
             }
         }
     }
