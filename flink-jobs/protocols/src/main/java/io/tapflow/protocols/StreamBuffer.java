@@ -1,5 +1,9 @@
 package io.tapflow.protocols;
 
+import java.io.IOException;
+import java.io.InvalidObjectException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -357,5 +361,84 @@ public final class StreamBuffer implements Serializable {
         if (used + extra > buf.length) {
             buf = Arrays.copyOf(buf, Math.max(buf.length * 2, used + extra));
         }
+    }
+
+    /*
+     * Serialized form: the live state only — scalars, the pieces and metas in ring order, the unread captured bytes.
+     * The flow job keeps a decoder's buffer in its checkpoints for every open connection, and the default form wrote
+     * eight ring arrays and the whole byte array, spare capacity included, with their descriptors.
+     */
+    private void writeObject(ObjectOutputStream out) throws IOException {
+        int live = buffered();
+        out.writeLong(vbase + used - live);
+        out.writeLong(readPos);
+        out.writeLong(endPos);
+        out.writeLong(mark);
+        out.writeInt(pieceCount);
+        for (int k = 0; k < pieceCount; k++) {
+            int i = (pieceHead + k) & (piecePos.length - 1);
+            out.writeLong(piecePos[i]);
+            out.writeLong(pieceVidx[i]);
+            out.writeInt(pieceCaptured[i]);
+            out.writeLong(pieceHole[i]);
+        }
+        out.writeInt(metaCount);
+        for (int k = 0; k < metaCount; k++) {
+            int i = (metaHead + k) & (metaPos.length - 1);
+            out.writeLong(metaPos[i]);
+            out.writeLong(metaTs[i]);
+            out.writeLong(metaSeq[i]);
+            out.writeLong(metaTid[i]);
+        }
+        out.writeInt(live);
+        out.write(buf, used - live, live);
+    }
+
+    private void readObject(ObjectInputStream in) throws IOException {
+        vbase = in.readLong();
+        readPos = in.readLong();
+        endPos = in.readLong();
+        mark = in.readLong();
+        pieceCount = checkedCount(in.readInt());
+        int pieces = ringCapacity(pieceCount);
+        piecePos = new long[pieces];
+        pieceVidx = new long[pieces];
+        pieceCaptured = new int[pieces];
+        pieceHole = new long[pieces];
+        pieceHead = 0;
+        for (int k = 0; k < pieceCount; k++) {
+            piecePos[k] = in.readLong();
+            pieceVidx[k] = in.readLong();
+            pieceCaptured[k] = in.readInt();
+            pieceHole[k] = in.readLong();
+        }
+        metaCount = checkedCount(in.readInt());
+        int metas = ringCapacity(metaCount);
+        metaPos = new long[metas];
+        metaTs = new long[metas];
+        metaSeq = new long[metas];
+        metaTid = new long[metas];
+        metaHead = 0;
+        for (int k = 0; k < metaCount; k++) {
+            metaPos[k] = in.readLong();
+            metaTs[k] = in.readLong();
+            metaSeq[k] = in.readLong();
+            metaTid[k] = in.readLong();
+        }
+        used = checkedCount(in.readInt());
+        buf = new byte[Math.max(256, used)];
+        in.readFully(buf, 0, used);
+    }
+
+    private static int checkedCount(int n) throws InvalidObjectException {
+        if (n < 0 || n > 1 << 28) {
+            throw new InvalidObjectException("stream buffer state with a count of " + n);
+        }
+        return n;
+    }
+
+    /** Rings are indexed with a mask: a power of two, at least the initial 4. */
+    private static int ringCapacity(int count) {
+        return Math.max(4, Integer.highestOneBit(Math.max(1, count - 1)) << 1);
     }
 }
