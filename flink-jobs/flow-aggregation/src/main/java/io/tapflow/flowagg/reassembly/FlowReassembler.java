@@ -117,11 +117,11 @@ public final class FlowReassembler extends KeyedCoProcessFunction<String, Socket
         flow.timers.headSet(timestamp, true).clear();
         long nowNs = timestamp * 1_000_000L;
         long waitNs = options.reorderWait().toNanos();
-        // most timers of an idle flow change nothing in flight: read first, so its encoded form stays valid
-        InFlight idle = flow.peekInFlight();
-        for (int d = 0; d < 2; d++) {
-            long hole = idle.ordering[d].deadlineNs(waitNs);
-            if (hole >= 0 && nowNs >= hole) {
+        // most timers of an idle flow (its flow-log interval) have nothing in flight to expire: the in-flight parts
+        // are then neither decoded nor re-encoded
+        boolean inFlightDue = flow.inFlightDeadlineNs >= 0 && nowNs >= flow.inFlightDeadlineNs;
+        if (inFlightDue) {
+            for (int d = 0; d < 2; d++) {
                 feedAll(flow, flow.inFlight().ordering[d].expire(nowNs, waitNs), out);
             }
         }
@@ -134,10 +134,8 @@ public final class FlowReassembler extends KeyedCoProcessFunction<String, Socket
             finish(flow, CloseType.TIMEOUT, flow.lastEventNs, ctx, out);
             return;
         }
-        long cutoffNs = nowNs - options.requestTimeout().toNanos();
-        long oldest = flow.peekInFlight().pending.oldestStartNs();
-        if (oldest >= 0 && oldest < cutoffNs) {
-            for (PendingRequest p : flow.inFlight().pending.expire(cutoffNs)) {
+        if (inFlightDue) {
+            for (PendingRequest p : flow.inFlight().pending.expire(nowNs - options.requestTimeout().toNanos())) {
                 emit(requestLogs.timedOut(flow, p, "no response within " + options.requestTimeout()), out);
             }
         }
@@ -318,16 +316,11 @@ public final class FlowReassembler extends KeyedCoProcessFunction<String, Socket
     private void schedule(FlowSession flow, TimerService timers) {
         long deadline = flow.closing() ? Math.max(flow.closeNs, flow.clockNs) + options.closeGrace().toNanos()
                 : flow.clockNs + options.idleTimeout().toNanos();
-        InFlight inFlight = flow.peekInFlight();
-        long oldest = inFlight.pending.oldestStartNs();
-        if (oldest >= 0) {
-            deadline = Math.min(deadline, oldest + options.requestTimeout().toNanos());
+        if (flow.inFlightDecoded()) {
+            flow.inFlightDeadlineNs = inFlightDeadline(flow.peekInFlight());
         }
-        for (SegmentOrdering o : inFlight.ordering) {
-            long hole = o.deadlineNs(options.reorderWait().toNanos());
-            if (hole >= 0) {
-                deadline = Math.min(deadline, hole);
-            }
+        if (flow.inFlightDeadlineNs >= 0) {
+            deadline = Math.min(deadline, flow.inFlightDeadlineNs);
         }
         deadline = Math.min(deadline, flow.lastFlowLogNs + options.flowLogInterval().toNanos());
         long ms = Math.floorDiv(deadline, 1_000_000L) + 1;
@@ -335,6 +328,22 @@ public final class FlowReassembler extends KeyedCoProcessFunction<String, Socket
             timers.registerEventTimeTimer(ms);
             flow.timers.add(ms);
         }
+    }
+
+    /** When a pending request times out or a hole is given up, whichever is first; -1 when neither waits. */
+    private long inFlightDeadline(InFlight inFlight) {
+        long deadline = Long.MAX_VALUE;
+        long oldest = inFlight.pending.oldestStartNs();
+        if (oldest >= 0) {
+            deadline = oldest + options.requestTimeout().toNanos();
+        }
+        for (SegmentOrdering o : inFlight.ordering) {
+            long hole = o.deadlineNs(options.reorderWait().toNanos());
+            if (hole >= 0) {
+                deadline = Math.min(deadline, hole);
+            }
+        }
+        return deadline == Long.MAX_VALUE ? -1 : deadline;
     }
 
     /** The event-time clock an event is seen at: its own time, or the watermark when it is late. */

@@ -70,6 +70,11 @@ final class FlowSession {
 
     /** Event-time timers (ms) this flow has registered and not yet seen fire. */
     final TreeSet<Long> timers = new TreeSet<>();
+    /**
+     * Earliest deadline of what is in flight (a request awaiting its answer, a hole awaiting its bytes), -1 when
+     * none. A field, so a timer or TCP event of a flow whose in-flight parts are only bytes need not decode them.
+     */
+    long inFlightDeadlineNs = -1;
 
     /**
      * The bytes in flight (decoders mid-stream, reorder buffers, requests awaiting answers), as objects, or null
@@ -89,6 +94,11 @@ final class FlowSession {
         InFlight f = peekInFlight();
         inFlightBytes = null;
         return f;
+    }
+
+    /** True when the in-flight parts are objects (they may have changed since they were last encoded). */
+    boolean inFlightDecoded() {
+        return inFlight != null;
     }
 
     /** The in-flight parts, only to read: the encoded form stays valid. */

@@ -123,6 +123,7 @@ public final class FlowSessionSerializer extends TypeSerializer<FlowSession> {
         for (long t : s.timers) {
             out.writeLong(t);
         }
+        out.writeLong(s.inFlightDeadlineNs);
         byte[] inFlight = s.inFlightBytes();
         out.writeInt(inFlight.length);
         out.write(inFlight);
@@ -172,6 +173,7 @@ public final class FlowSessionSerializer extends TypeSerializer<FlowSession> {
         for (int i = in.readInt(); i > 0; i--) {
             s.timers.add(in.readLong());
         }
+        s.inFlightDeadlineNs = in.readLong();
         byte[] inFlight = new byte[in.readInt()];
         in.readFully(inFlight);
         s.restoreInFlight(inFlight);

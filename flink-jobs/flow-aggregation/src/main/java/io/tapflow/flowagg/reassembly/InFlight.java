@@ -2,12 +2,19 @@ package io.tapflow.flowagg.reassembly;
 
 import io.tapflow.flink.flow.SegmentOrdering;
 import io.tapflow.protocols.ConnectionDecoders;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.flink.util.InstantiationUtil;
+import java.util.zip.Deflater;
+import java.util.zip.DeflaterOutputStream;
+import java.util.zip.Inflater;
+import java.util.zip.InflaterInputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,9 +39,22 @@ final class InFlight implements Serializable {
     /** By the event's Direction (INGRESS/EGRESS) ordinal - 1. */
     final SegmentOrdering[] ordering = {new SegmentOrdering(), new SegmentOrdering()};
 
+    /**
+     * {@link CompactSerialization}, deflated: a heap checkpoint writes every open flow's bytes every time and they
+     * stay in memory, while encoding happens once per change. An HTTP/1.1 connection at rest was 7.2 KB in plain
+     * Java serialization (class descriptors and the zeroed spare capacity of the decoders' buffers).
+     */
     byte[] encode() {
         try {
-            return InstantiationUtil.serializeObject(this);
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream(1024);
+            Deflater deflater = new Deflater(Deflater.BEST_SPEED);
+            try (ObjectOutputStream out =
+                    CompactSerialization.output(new DeflaterOutputStream(bytes, deflater, 1024))) {
+                out.writeObject(this);
+            } finally {
+                deflater.end();
+            }
+            return bytes.toByteArray();
         } catch (IOException e) {
             throw new UncheckedIOException("encoding a flow's in-flight state", e);
         }
@@ -46,12 +66,17 @@ final class InFlight implements Serializable {
      * failing.
      */
     static InFlight decode(byte[] bytes) {
-        try {
-            return InstantiationUtil.deserializeObject(bytes, InFlight.class.getClassLoader());
+        Inflater inflater = new Inflater();
+        try (ObjectInputStream in = CompactSerialization.input(
+                new InflaterInputStream(new ByteArrayInputStream(bytes), inflater, 1024),
+                InFlight.class.getClassLoader())) {
+            return (InFlight) in.readObject();
         } catch (IOException | ClassNotFoundException | ClassCastException e) {
             LOG.warn("dropping unreadable in-flight state of a flow ({} bytes), it resynchronises: {}", bytes.length,
                     e.toString());
             return null;
+        } finally {
+            inflater.end();
         }
     }
 }
