@@ -44,7 +44,9 @@ public final class FlowMetrics {
      * projection chains to the operator that emits them) so only the few fields cross each metric stage's shuffle.
      */
     public static DataStream<RequestSample> samples(DataStream<RequestLog> requestLogs) {
+        // the input's parallelism: the projection chains to it and keeps each channel's order against watermarks
         return requestLogs.map(RequestSample::of, RequestSampleSerializer.TYPE_INFO)
+                .setParallelism(requestLogs.getParallelism())
                 .name("request-samples").uid("request-samples");
     }
 

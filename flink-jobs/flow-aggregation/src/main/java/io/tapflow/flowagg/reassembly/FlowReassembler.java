@@ -141,6 +141,7 @@ public final class FlowReassembler extends KeyedCoProcessFunction<String, Socket
         }
         if (nowNs >= flow.lastFlowLogNs + options.flowLogInterval().toNanos()) {
             ctx.output(FLOW_LOGS, flowLogs.emission(flow, flow.lastEventNs, false));
+            metrics.flowLogs.inc();
             flow.lastFlowLogNs = nowNs;
         }
         schedule(flow, ctx.timerService());
@@ -305,6 +306,7 @@ public final class FlowReassembler extends KeyedCoProcessFunction<String, Socket
         }
         flow.closeType = closeType == null ? CloseType.UNKNOWN : closeType;
         ctx.output(FLOW_LOGS, flowLogs.emission(flow, Math.max(endNs, flow.lastEventNs), true));
+        metrics.flowLogs.inc();
         metrics.flowsClosed.inc();
         for (long t : flow.timers) {
             ctx.timerService().deleteEventTimeTimer(t);

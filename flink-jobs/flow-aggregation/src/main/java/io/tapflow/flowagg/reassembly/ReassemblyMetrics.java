@@ -19,6 +19,7 @@ final class ReassemblyMetrics {
     final Counter unknownProtocolFlows;
     final Counter messages;
     final Counter requestLogs;
+    final Counter flowLogs;
     final Counter decodeErrors;
     final Counter holesSkipped;
     final Counter pendingEvicted;
@@ -37,6 +38,7 @@ final class ReassemblyMetrics {
         unknownProtocolFlows = g.counter("unknownProtocolFlows");
         messages = g.counter("messages");
         requestLogs = g.counter("requestLogs");
+        flowLogs = g.counter("flowLogs");
         decodeErrors = g.counter("decodeErrors");
         holesSkipped = g.counter("holesSkipped");
         pendingEvicted = g.counter("pendingEvicted");
