@@ -278,6 +278,7 @@ static __noinline int tf_emit_data(struct tf_emit_args *args, struct tf_sock_sta
 static __always_inline int tf_enter_data(struct trace_event_raw_sys_enter *ctx, __u8 syscall, __u8 kind,
 					 __u8 direction)
 {
+	TF_DISPATCH_ONLY_OUT();
 	struct task_struct *task = bpf_get_current_task_btf();
 	__u32 tgid = task->tgid;
 	if (tgid == tf_own_tgid)
@@ -321,6 +322,7 @@ static __always_inline int tf_enter_data(struct trace_event_raw_sys_enter *ctx, 
 
 static __always_inline int tf_exit_data(struct trace_event_raw_sys_exit *ctx)
 {
+	TF_DISPATCH_ONLY_OUT();
 	struct tf_thread *thread = bpf_task_storage_get(&tf_threads, bpf_get_current_task_btf(), 0, 0);
 	if (!thread || !thread->pending)
 		return 0;
@@ -421,6 +423,7 @@ TF_DATA_SYSCALL(sendmmsg, TF_SYS_SENDMMSG, TF_KIND_MMSG, TF_DIR_EGRESS)
 /* connect/accept: only the role of the socket (the handshake tracepoints set it too; these cover UDP connect). */
 static __always_inline int tf_enter_lifecycle(struct trace_event_raw_sys_enter *ctx, __u8 kind)
 {
+	TF_DISPATCH_ONLY_OUT();
 	if ((__u32)(bpf_get_current_pid_tgid() >> 32) == tf_own_tgid)
 		return 0;
 	struct tf_thread *thread =
@@ -435,6 +438,7 @@ static __always_inline int tf_enter_lifecycle(struct trace_event_raw_sys_enter *
 
 static __always_inline int tf_exit_lifecycle(struct trace_event_raw_sys_exit *ctx)
 {
+	TF_DISPATCH_ONLY_OUT();
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct tf_thread *thread = bpf_task_storage_get(&tf_threads, task, 0, 0);
 	if (!thread || !thread->pending)
@@ -507,6 +511,7 @@ int handle_exit_accept4(struct trace_event_raw_sys_exit *ctx)
 SEC("tp/syscalls/sys_enter_close")
 int handle_enter_close(struct trace_event_raw_sys_enter *ctx)
 {
+	TF_DISPATCH_ONLY_OUT();
 	if ((__u32)(bpf_get_current_pid_tgid() >> 32) == tf_own_tgid)
 		return 0;
 	struct sock *sk = tf_sock_from_fd(bpf_get_current_task_btf(), (int)ctx->args[0]);

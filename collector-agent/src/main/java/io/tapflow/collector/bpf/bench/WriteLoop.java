@@ -1,5 +1,7 @@
 package io.tapflow.collector.bpf.bench;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -10,7 +12,9 @@ import java.nio.channels.SocketChannel;
 /**
  * The traced workload of {@link SyscallOverheadBench}, run as a child process (the collector never traces its own
  * process): {@code <port> <writes> <bytes>} writes {@code writes} times {@code bytes} bytes over a loopback TCP
- * connection to a reader thread of the same process, and prints {@code ns_per_write=<n>}.
+ * connection to a reader thread of the same process, and prints {@code ns_per_write=<n> cpu_ns_per_write=<n>}.
+ * The CPU time is the writing thread's own (user + system): unlike wall time it leaves out the time the thread
+ * spends descheduled, which on a shared 2-vCPU host swings by microseconds per write between runs.
  */
 public final class WriteLoop {
 
@@ -32,13 +36,20 @@ public final class WriteLoop {
                     buffer.clear();
                     channel.write(buffer);
                 }
+                ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+                if (!threads.isCurrentThreadCpuTimeSupported()) {
+                    throw new IllegalStateException("this JVM cannot measure thread CPU time");
+                }
+                long cpuStart = threads.getCurrentThreadCpuTime();
                 long start = System.nanoTime();
                 for (int i = 0; i < writes; i++) {
                     buffer.clear();
                     channel.write(buffer);
                 }
                 long elapsed = System.nanoTime() - start;
-                System.out.println("ns_per_write=" + (double) elapsed / writes);
+                long cpu = threads.getCurrentThreadCpuTime() - cpuStart;
+                System.out.println("ns_per_write=" + (double) elapsed / writes + " cpu_ns_per_write="
+                        + (double) cpu / writes);
             }
             reader.join();
         }
