@@ -28,7 +28,8 @@ import java.util.regex.Pattern;
  * What the probes cost the traced application: a child process writes {@code --writes} × {@code --bytes} bytes
  * over loopback TCP without the probes, with the probes attached but returning at once (the FLOOR: what the
  * kernel's tracepoint dispatch costs before any of our work), with them capturing every call, and with the port
- * denied by the filter; prints ns added per write, events drained per second and kernel drops. Needs root.
+ * denied by the filter; prints ns added per write, events drained per second and kernel drops, and what the
+ * probes add to a syscall they do not capture (lseek, {@link SeekLoop}). Needs root.
  *
  * <p>The number to compare is the writing thread's own CPU time per write (user + system, from the child JVM):
  * wall time also counts the time the thread spends descheduled, which on two shared vCPUs moved by microseconds
@@ -41,7 +42,7 @@ import java.util.regex.Pattern;
 public final class SyscallOverheadBench {
 
     private static final Pattern RESULT =
-            Pattern.compile("ns_per_write=([0-9.E]+) cpu_ns_per_write=([0-9.E]+)");
+            Pattern.compile("ns_per_\\w+=([0-9.E]+) cpu_ns_per_\\w+=([0-9.E]+)");
 
     private SyscallOverheadBench() {}
 
@@ -68,9 +69,12 @@ public final class SyscallOverheadBench {
 
     private static void runRound(int writes, int bytes, int payload, Map<String, List<Double>> summary)
             throws Exception {
-        Timing baseline = runChild(freePort(), writes, bytes);
-        System.out.printf("without probes:          %s%n", describe(baseline, null));
+        Timing baseline = runWrites(freePort(), writes, bytes);
+        Timing seekBaseline = runSeeks(writes);
+        System.out.printf("without probes:          %s; lseek cpu %.0f ns/call%n", describe(baseline, null),
+                seekBaseline.cpuNs);
         add(summary, "cpu: ns per write without probes", baseline.cpuNs);
+        add(summary, "cpu: ns per lseek without probes", seekBaseline.cpuNs);
 
         AgentIdentity identity = new AgentIdentity("bench", "localhost");
         CaptureFilter all = new CaptureFilter(Set.of(), Set.of(), Set.of(), Set.of(), Set.of(), Set.of(), payload, 1);
@@ -82,9 +86,12 @@ public final class SyscallOverheadBench {
         BpfEventSource floorSource = BpfEventSource.open(identity, all, dispatchOnly);
         try {
             Map<String, BpfProgramStats.Counters> before = stats ? BpfProgramStats.snapshot(foreign) : Map.of();
-            floor = runChild(freePort(), writes, bytes);
+            floor = runWrites(freePort(), writes, bytes);
             Map<String, BpfProgramStats.Counters> after = stats ? BpfProgramStats.snapshot(foreign) : Map.of();
-            System.out.printf("floor (programs return): %s%n", describe(floor, baseline));
+            Timing seeks = runSeeks(writes);
+            System.out.printf("floor (programs return): %s; lseek cpu +%.0f ns/call%n", describe(floor, baseline),
+                    seeks.cpuNs - seekBaseline.cpuNs);
+            add(summary, "cpu: ns added per lseek (not captured), floor", seeks.cpuNs - seekBaseline.cpuNs);
             if (stats) {
                 BpfProgramStats.print("floor", before, after, summary);
             }
@@ -100,7 +107,7 @@ public final class SyscallOverheadBench {
             thread.start();
             Map<String, BpfProgramStats.Counters> before = stats ? BpfProgramStats.snapshot(foreign) : Map.of();
             long start = System.nanoTime();
-            Timing captured = runChild(freePort(), writes, bytes);
+            Timing captured = runWrites(freePort(), writes, bytes);
             double seconds = (System.nanoTime() - start) / 1e9;
             Map<String, BpfProgramStats.Counters> after = stats ? BpfProgramStats.snapshot(foreign) : Map.of();
             drainer.stop(thread);
@@ -118,11 +125,14 @@ public final class SyscallOverheadBench {
             if (stats) {
                 BpfProgramStats.print("captured", before, after, summary);
             }
+            Timing seeks = runSeeks(writes);
+            System.out.printf("lseek (not captured):    cpu +%.0f ns/call%n", seeks.cpuNs - seekBaseline.cpuNs);
+            add(summary, "cpu: ns added per lseek (not captured), probes on", seeks.cpuNs - seekBaseline.cpuNs);
 
             int port = freePort();
             source.updateFilter(all.withDenyPorts(Set.of(port)));
             before = stats ? BpfProgramStats.snapshot(foreign) : Map.of();
-            Timing filtered = runChild(port, writes, bytes);
+            Timing filtered = runWrites(port, writes, bytes);
             after = stats ? BpfProgramStats.snapshot(foreign) : Map.of();
             System.out.printf("port denied by filter:   %s%n", describe(filtered, baseline));
             add(summary, "cpu: ns added per port-denied write", filtered.cpuNs - baseline.cpuNs);
@@ -187,16 +197,24 @@ public final class SyscallOverheadBench {
         }
     }
 
-    private static Timing runChild(int port, int writes, int bytes) throws IOException, InterruptedException {
-        List<String> command = List.of(
+    private static Timing runWrites(int port, int writes, int bytes) throws IOException, InterruptedException {
+        return runChild(WriteLoop.class, Integer.toString(port), Integer.toString(writes), Integer.toString(bytes));
+    }
+
+    private static Timing runSeeks(int calls) throws IOException, InterruptedException {
+        return runChild(SeekLoop.class, Integer.toString(calls));
+    }
+
+    private static Timing runChild(Class<?> main, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                System.getProperty("java.class.path"), WriteLoop.class.getName(), Integer.toString(port),
-                Integer.toString(writes), Integer.toString(bytes));
+                System.getProperty("java.class.path"), main.getName()));
+        command.addAll(List.of(args));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         Matcher m = RESULT.matcher(out);
         if (process.waitFor() != 0 || !m.find()) {
-            throw new IllegalStateException("write loop failed: " + out);
+            throw new IllegalStateException(main.getSimpleName() + " failed: " + out);
         }
         return new Timing(Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2)));
     }
