@@ -276,16 +276,41 @@ static __noinline int tf_emit_data(struct tf_emit_args *args, struct tf_sock_sta
 	return 0;
 }
 
-/* The port and cgroup filters (only when a list is set); a rejection is counted. */
+/* The port and cgroup filters (only when a list is set). The caller counts a rejection (once per call). */
 static __always_inline int tf_sock_allowed(const struct tf_config *cfg, struct sock *sk)
 {
 	if (!(cfg->flags & (TF_CFG_ALLOW_PORTS | TF_CFG_DENY_PORTS | TF_CFG_ALLOW_CGROUPS | TF_CFG_DENY_CGROUPS)))
 		return 1;
-	if (tf_ports_allowed(cfg, sk->__sk_common.skc_num, bpf_ntohs(sk->__sk_common.skc_dport)) &&
-	    tf_cgroup_allowed(cfg, bpf_get_current_cgroup_id()))
-		return 1;
-	tf_count(TF_CNT_FILTERED);
-	return 0;
+	return tf_ports_allowed(cfg, sk->__sk_common.skc_num, bpf_ntohs(sk->__sk_common.skc_dport)) &&
+	       tf_cgroup_allowed(cfg, bpf_get_current_cgroup_id());
+}
+
+/*
+ * The thread state of a data call on fd of the current task, or 0 when the call is not captured, cheapest
+ * rejections first: own process, pid filter (no kernel reads), the fd -> sock walk, port and cgroup filters.
+ * *sk and *cfg are set with a result. count_filtered: count a port/cgroup rejection (once per call, by the program
+ * that does the call's work).
+ */
+static __always_inline struct tf_thread *tf_capturable_call(struct task_struct *task, int fd, struct sock **sk,
+							      struct tf_config **cfg, int count_filtered)
+{
+	__u32 tgid = task->tgid;
+	if (tgid == tf_own_tgid)
+		return 0;
+	struct tf_config *config = tf_config();
+	if (!config || !tf_pid_allowed(config, tgid))
+		return 0;
+	struct sock *socket = tf_sock_from_fd(task, fd);
+	if (!socket)
+		return 0;
+	if (!tf_sock_allowed(config, socket)) {
+		if (count_filtered)
+			tf_count(TF_CNT_FILTERED);
+		return 0;
+	}
+	*sk = socket;
+	*cfg = config;
+	return bpf_task_storage_get(&tf_threads, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 }
 
 /*
@@ -298,20 +323,11 @@ static __always_inline int tf_enter_data(struct trace_event_raw_sys_enter *ctx, 
 {
 	TF_DISPATCH_ONLY_OUT();
 	struct task_struct *task = bpf_get_current_task_btf();
-	__u32 tgid = task->tgid;
-	if (tgid == tf_own_tgid)
-		return 0;
-	struct tf_config *cfg = tf_config();
-	if (!cfg || !tf_pid_allowed(cfg, tgid))
-		return 0;
+	struct tf_config *cfg = 0;
+	struct sock *sk = 0;
 	int fd = (int)ctx->args[0];
-	struct sock *sk = tf_sock_from_fd(task, fd);
-	if (!sk)
-		return 0;
-	if (!tf_sock_allowed(cfg, sk))
-		return 0;
-	struct tf_thread *thread = bpf_task_storage_get(&tf_threads, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!thread)
+	struct tf_thread *thread = tf_capturable_call(task, fd, &sk, &cfg, 1);
+	if (!thread || !sk || !cfg)
 		return 0;
 	thread->sk = (__u64)sk;
 	thread->ptr = ctx->args[1];
@@ -458,21 +474,14 @@ static __always_inline int tf_exit_only(struct trace_event_raw_sys_exit *ctx, __
 	if (ret <= 0)
 		return 0;
 	struct task_struct *task = bpf_get_current_task_btf();
-	__u32 tgid = task->tgid;
-	if (tgid == tf_own_tgid)
-		return 0;
-	struct tf_config *cfg = tf_config();
-	if (!cfg || !tf_pid_allowed(cfg, tgid))
-		return 0;
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
 	if (!regs)
 		return 0;
+	struct tf_config *cfg = 0;
+	struct sock *sk = 0;
 	int fd = (int)regs->di;
-	struct sock *sk = tf_sock_from_fd(task, fd);
-	if (!sk || !tf_sock_allowed(cfg, sk))
-		return 0;
-	struct tf_thread *thread = bpf_task_storage_get(&tf_threads, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!thread)
+	struct tf_thread *thread = tf_capturable_call(task, fd, &sk, &cfg, 1);
+	if (!thread || !sk || !cfg)
 		return 0;
 	struct tf_emit_args args = {};
 	if (direction == TF_DIR_EGRESS) {
@@ -506,11 +515,10 @@ static __always_inline int tf_enter_send(struct trace_event_raw_sys_enter *ctx)
 {
 	TF_DISPATCH_ONLY_OUT();
 	struct task_struct *task = bpf_get_current_task_btf();
-	if (task->tgid == tf_own_tgid)
-		return 0;
-	if (!tf_sock_from_fd(task, (int)ctx->args[0]))
-		return 0;
-	struct tf_thread *thread = bpf_task_storage_get(&tf_threads, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	/* The exit applies the filters again and counts a rejection; here they only spare a denied send the clock. */
+	struct tf_config *cfg = 0;
+	struct sock *sk = 0;
+	struct tf_thread *thread = tf_capturable_call(task, (int)ctx->args[0], &sk, &cfg, 0);
 	if (thread)
 		thread->send_ts_ns = bpf_ktime_get_ns();
 	return 0;

@@ -42,12 +42,13 @@ import java.util.regex.Pattern;
 public final class SyscallOverheadBench {
 
     private static final Pattern RESULT =
-            Pattern.compile("ns_per_\\w+=([0-9.E]+) cpu_ns_per_\\w+=([0-9.E]+)");
+            Pattern.compile("ns_per_\\w+=([0-9.E]+) cpu_ns_per_\\w+=([0-9.E]+)"
+                    + "(?: reads=\\d+ cpu_ns_per_read=([0-9.E]+))?");
 
     private SyscallOverheadBench() {}
 
-    /** One run of the write loop: wall and writer-thread CPU ns per write. */
-    record Timing(double wallNs, double cpuNs) {}
+    /** One run of a loop: wall and CPU ns per call; for the write loop also the reader thread's CPU ns per read. */
+    record Timing(double wallNs, double cpuNs, double readCpuNs) {}
 
     public static void main(String[] args) throws Exception {
         int writes = intArg(args, "--writes", 1_000_000);
@@ -99,6 +100,7 @@ public final class SyscallOverheadBench {
             floorSource.close();
         }
         add(summary, "cpu: ns added by tracepoint dispatch (floor)", floor.cpuNs - baseline.cpuNs);
+        add(summary, "cpu: ns added per read by tracepoint dispatch (floor)", floor.readCpuNs - baseline.readCpuNs);
 
         foreign = stats ? BpfProgramStats.idsNow() : Set.of();
         try (BpfEventSource source = BpfEventSource.open(identity, all, BpfSettings.defaults())) {
@@ -121,6 +123,7 @@ public final class SyscallOverheadBench {
                     counters.get(KernelCounter.PAYLOAD_FAULT));
             add(summary, "cpu: ns added per captured write", captured.cpuNs - baseline.cpuNs);
             add(summary, "cpu: ns per captured write above the floor", captured.cpuNs - floor.cpuNs);
+            add(summary, "cpu: ns added per captured read", captured.readCpuNs - baseline.readCpuNs);
             add(summary, "wall: ns added per captured write", captured.wallNs - baseline.wallNs);
             if (stats) {
                 BpfProgramStats.print("captured", before, after, summary);
@@ -143,8 +146,10 @@ public final class SyscallOverheadBench {
     }
 
     private static String describe(Timing timing, Timing baseline) {
-        String text = String.format("cpu %6.0f ns/write, wall %6.0f ns/write", timing.cpuNs, timing.wallNs);
-        return baseline == null ? text : text + String.format("  (cpu +%.0f ns)", timing.cpuNs - baseline.cpuNs);
+        String text = String.format("cpu %6.0f ns/write, wall %6.0f ns/write, reader cpu %6.0f ns/read",
+                timing.cpuNs, timing.wallNs, timing.readCpuNs);
+        return baseline == null ? text : text + String.format("  (cpu +%.0f ns/write, +%.0f ns/read)",
+                timing.cpuNs - baseline.cpuNs, timing.readCpuNs - baseline.readCpuNs);
     }
 
     private static void add(Map<String, List<Double>> summary, String name, double value) {
@@ -216,7 +221,8 @@ public final class SyscallOverheadBench {
         if (process.waitFor() != 0 || !m.find()) {
             throw new IllegalStateException(main.getSimpleName() + " failed: " + out);
         }
-        return new Timing(Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2)));
+        return new Timing(Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2)),
+                m.group(3) == null ? Double.NaN : Double.parseDouble(m.group(3)));
     }
 
     private static int freePort() throws IOException {
