@@ -3,9 +3,11 @@
  * Socket data syscalls: read, write, readv, writev, recvfrom, sendto, recvmsg, sendmsg, recvmmsg, sendmmsg on
  * AF_INET/AF_INET6 sockets, plus connect/accept/accept4 (role) and close (forget UDP sockets).
  *
- * Enter: own tgid out first, then filters, then the fd -> sock walk, and the state the exit needs (entry time,
- * buffer pointers, tcp_seq at entry) in the thread's task storage. Exit: one event per call that moved bytes
- * (per message for mmsg), payload copied from the user buffers after the call (received bytes exist only then).
+ * Each tracepoint a call passes costs it the kernel's dispatch before any of our work (bpf/README.md: the floor),
+ * so a data call is handled at its exit: the arguments are still in the saved registers and tcp_seq at entry is
+ * derived from the exit's. Sends also hook their entry, for its time alone; recvmmsg/sendmmsg keep a full entry.
+ * Exit: own tgid out first, then filters, the fd -> sock walk, one event per call that moved bytes (per message
+ * for mmsg), payload copied from the user buffers after the call (received bytes exist only then).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -25,6 +27,7 @@ char LICENSE[] SEC("license") = "GPL";
 #define TF_SOCK_DGRAM 2
 #define TF_IPPROTO_TCP 6
 #define TF_EINPROGRESS 115
+#define TF_MSG_PEEK 2
 
 #define TF_MAX_IOV 8   /* iovecs copied per call (the payload cap is usually reached first) */
 #define TF_MAX_MMSG 8  /* messages reported per recvmmsg/sendmmsg call */
@@ -57,6 +60,7 @@ struct tf_thread {
 	__u8 has_seq;
 	__u8 pending;     /* set by an entry the exit must handle, cleared by that exit */
 	__u8 _pad[7];
+	__u64 send_ts_ns; /* entry time of the send in progress (tf_enter_send), 0 = none */
 };
 
 struct {
@@ -207,8 +211,9 @@ static __noinline int tf_emit_data(struct tf_emit_args *args, struct tf_sock_sta
 	ev->tid = task->pid;
 	ev->fd = args->call.fd;
 	ev->socket_id = state->id;
-	ev->ts_ns = args->call.ts_ns;
-	ev->duration_ns = now - args->call.ts_ns;
+	/* Calls handled at exit only carry no entry time: the event's time is the exit's (see tf_exit_only). */
+	ev->ts_ns = args->call.ts_ns ? args->call.ts_ns : now;
+	ev->duration_ns = now - ev->ts_ns;
 	ev->byte_count = args->bytes;
 	ev->data_seq = __sync_fetch_and_add(&state->data_seq[args->call.direction == TF_DIR_EGRESS], args->bytes);
 	ev->thread_trace_id = args->thread_trace_id;
@@ -236,7 +241,8 @@ static __noinline int tf_emit_data(struct tf_emit_args *args, struct tf_sock_sta
 	ev->role = args->role;
 	ev->direction = args->call.direction;
 	ev->syscall = args->call.syscall;
-	ev->flags = TF_DATA_HAS_NETNS | (args->call.has_seq ? TF_DATA_HAS_TCP_SEQ : 0);
+	ev->flags = TF_DATA_HAS_NETNS | (args->call.has_seq ? TF_DATA_HAS_TCP_SEQ : 0) |
+		    (args->call.ts_ns ? 0 : TF_DATA_EXIT_ONLY);
 	/* task->comm is NUL-padded by the kernel (__set_task_comm): two loads instead of bpf_get_current_comm's
 	 * strscpy + memset. */
 	((__u64 *)ev->comm)[0] = ((__u64 *)task->comm)[0];
@@ -270,6 +276,43 @@ static __noinline int tf_emit_data(struct tf_emit_args *args, struct tf_sock_sta
 	return 0;
 }
 
+/* The port and cgroup filters (only when a list is set). The caller counts a rejection (once per call). */
+static __always_inline int tf_sock_allowed(const struct tf_config *cfg, struct sock *sk)
+{
+	if (!(cfg->flags & (TF_CFG_ALLOW_PORTS | TF_CFG_DENY_PORTS | TF_CFG_ALLOW_CGROUPS | TF_CFG_DENY_CGROUPS)))
+		return 1;
+	return tf_ports_allowed(cfg, sk->__sk_common.skc_num, bpf_ntohs(sk->__sk_common.skc_dport)) &&
+	       tf_cgroup_allowed(cfg, bpf_get_current_cgroup_id());
+}
+
+/*
+ * The thread state of a data call on fd of the current task, or 0 when the call is not captured, cheapest
+ * rejections first: own process, pid filter (no kernel reads), the fd -> sock walk, port and cgroup filters.
+ * *sk and *cfg are set with a result. count_filtered: count a port/cgroup rejection (once per call, by the program
+ * that does the call's work).
+ */
+static __always_inline struct tf_thread *tf_capturable_call(struct task_struct *task, int fd, struct sock **sk,
+							      struct tf_config **cfg, int count_filtered)
+{
+	__u32 tgid = task->tgid;
+	if (tgid == tf_own_tgid)
+		return 0;
+	struct tf_config *config = tf_config();
+	if (!config || !tf_pid_allowed(config, tgid))
+		return 0;
+	struct sock *socket = tf_sock_from_fd(task, fd);
+	if (!socket)
+		return 0;
+	if (!tf_sock_allowed(config, socket)) {
+		if (count_filtered)
+			tf_count(TF_CNT_FILTERED);
+		return 0;
+	}
+	*sk = socket;
+	*cfg = config;
+	return bpf_task_storage_get(&tf_threads, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+}
+
 /*
  * Entry: cheapest rejections first (own process, pid filter: no kernel reads), then the fd -> sock walk, the port
  * and cgroup filters (only when a list is set), and the state the exit needs. The per-socket state (id, role,
@@ -278,26 +321,13 @@ static __noinline int tf_emit_data(struct tf_emit_args *args, struct tf_sock_sta
 static __always_inline int tf_enter_data(struct trace_event_raw_sys_enter *ctx, __u8 syscall, __u8 kind,
 					 __u8 direction)
 {
+	TF_DISPATCH_ONLY_OUT();
 	struct task_struct *task = bpf_get_current_task_btf();
-	__u32 tgid = task->tgid;
-	if (tgid == tf_own_tgid)
-		return 0;
-	struct tf_config *cfg = tf_config();
-	if (!cfg || !tf_pid_allowed(cfg, tgid))
-		return 0;
+	struct tf_config *cfg = 0;
+	struct sock *sk = 0;
 	int fd = (int)ctx->args[0];
-	struct sock *sk = tf_sock_from_fd(task, fd);
-	if (!sk)
-		return 0;
-	if (cfg->flags & (TF_CFG_ALLOW_PORTS | TF_CFG_DENY_PORTS | TF_CFG_ALLOW_CGROUPS | TF_CFG_DENY_CGROUPS)) {
-		if (!tf_ports_allowed(cfg, sk->__sk_common.skc_num, bpf_ntohs(sk->__sk_common.skc_dport)) ||
-		    !tf_cgroup_allowed(cfg, bpf_get_current_cgroup_id())) {
-			tf_count(TF_CNT_FILTERED);
-			return 0;
-		}
-	}
-	struct tf_thread *thread = bpf_task_storage_get(&tf_threads, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!thread)
+	struct tf_thread *thread = tf_capturable_call(task, fd, &sk, &cfg, 1);
+	if (!thread || !sk || !cfg)
 		return 0;
 	thread->sk = (__u64)sk;
 	thread->ptr = ctx->args[1];
@@ -319,8 +349,71 @@ static __always_inline int tf_enter_data(struct trace_event_raw_sys_enter *ctx, 
 	return 0;
 }
 
+/*
+ * The events of one call that moved ret > 0 bytes, once its socket passed the filters: per-socket state (id,
+ * role, excluded, sampling), the thread_trace_id, then one event (per message for mmsg).
+ */
+static __always_inline int tf_capture(struct tf_config *cfg, struct tf_thread *thread, struct tf_emit_args *args,
+				      long ret)
+{
+	struct tf_sock_state *state = tf_sock_get(args->call.sk);
+	if (!state || state->excluded)
+		return 0;
+	__u32 sample = cfg->sample_one_in;
+	if (sample > 1 && state->id % sample) {
+		tf_count(TF_CNT_FILTERED);
+		return 0;
+	}
+
+	__u8 trace_role = state->role;
+	if (trace_role == TF_ROLE_UNKNOWN) {
+		struct sock *sk = TF_CAST(struct sock, args->call.sk);
+		trace_role = tf_guess_role(sk->__sk_common.skc_num, bpf_ntohs(sk->__sk_common.skc_dport));
+	}
+	args->role = state->role;
+	args->thread_trace_id = tf_thread_trace_id(thread, trace_role, args->call.direction);
+	args->payload_cap = cfg->payload_bytes;
+
+	if (args->call.kind == TF_KIND_MMSG) {
+		/* One event per message; later messages' seq follows the earlier ones' bytes. */
+		__u32 offset = 0;
+		for (int i = 0; i < TF_MAX_MMSG; i++) {
+			if (i >= ret || i >= args->call.count)
+				break;
+			struct mmsghdr msg = {};
+			if (bpf_probe_read_user(&msg, sizeof(msg), (const void *)(args->call.ptr + i * sizeof(msg))))
+				break;
+			args->bytes = msg.msg_len;
+			args->ptr = (__u64)msg.msg_hdr.msg_iov;
+			args->iovcnt = msg.msg_hdr.msg_iovlen;
+			args->vectored = 1;
+			args->seq_offset = offset;
+			if (msg.msg_len)
+				tf_emit_data(args, state);
+			offset += msg.msg_len;
+		}
+		return 0;
+	}
+	args->bytes = ret;
+	if (args->call.kind == TF_KIND_MSG) {
+		struct user_msghdr msg = {};
+		if (bpf_probe_read_user(&msg, sizeof(msg), (const void *)args->call.ptr))
+			return 0;
+		args->ptr = (__u64)msg.msg_iov;
+		args->iovcnt = msg.msg_iovlen;
+		args->vectored = 1;
+	} else {
+		args->ptr = args->call.ptr;
+		args->iovcnt = args->call.count;
+		args->vectored = args->call.kind == TF_KIND_IOV;
+	}
+	tf_emit_data(args, state);
+	return 0;
+}
+
 static __always_inline int tf_exit_data(struct trace_event_raw_sys_exit *ctx)
 {
+	TF_DISPATCH_ONLY_OUT();
 	struct tf_thread *thread = bpf_task_storage_get(&tf_threads, bpf_get_current_task_btf(), 0, 0);
 	if (!thread || !thread->pending)
 		return 0;
@@ -340,62 +433,107 @@ static __always_inline int tf_exit_data(struct trace_event_raw_sys_exit *ctx)
 	args.call.direction = thread->direction;
 	args.call.has_seq = thread->has_seq;
 	struct tf_config *cfg = tf_config();
-	struct tf_sock_state *state = tf_sock_get(args.call.sk);
-	if (!cfg || !state || state->excluded)
+	if (!cfg)
 		return 0;
-	__u32 sample = cfg->sample_one_in;
-	if (sample > 1 && state->id % sample) {
-		tf_count(TF_CNT_FILTERED);
-		return 0;
-	}
+	return tf_capture(cfg, thread, &args, ret);
+}
 
-	__u8 trace_role = state->role;
-	if (trace_role == TF_ROLE_UNKNOWN) {
-		struct sock *sk = TF_CAST(struct sock, args.call.sk);
-		trace_role = tf_guess_role(sk->__sk_common.skc_num, bpf_ntohs(sk->__sk_common.skc_dport));
-	}
-	args.role = state->role;
-	args.thread_trace_id = tf_thread_trace_id(thread, trace_role, args.call.direction);
-	args.payload_cap = cfg->payload_bytes;
+/*
+ * tcp_seq of a call's first byte, read after the call: write_seq and copied_seq moved by exactly the ret bytes the
+ * call queued or consumed (under the socket lock), so the entry value is the exit value - ret. Two exceptions on
+ * receive: MSG_PEEK consumes nothing (copied_seq did not move), and a read that consumed the FIN advanced
+ * copied_seq by ret + 1 (FINDINGS). The FIN takes one sequence number: it was consumed iff it was received
+ * (SOCK_DONE, set by tcp_fin only) and copied_seq has caught up with rcv_nxt, which counts it.
+ */
+static __always_inline __u32 tf_seq_at_entry(struct sock *sk, __u8 direction, long ret, __u64 recv_flags)
+{
+	struct tcp_sock *tp = TF_CAST(struct tcp_sock, sk);
+	if (direction == TF_DIR_EGRESS)
+		return tp->write_seq - (__u32)ret;
+	__u32 copied = tp->copied_seq;
+	if (recv_flags & TF_MSG_PEEK)
+		return copied;
+	if ((sk->__sk_common.skc_flags & (1UL << bpf_core_enum_value(enum sock_flags, SOCK_DONE))) &&
+	    copied == tp->rcv_nxt)
+		copied -= 1;
+	return copied - (__u32)ret;
+}
 
-	if (args.call.kind == TF_KIND_MMSG) {
-		/* One event per message; later messages' seq follows the earlier ones' bytes. */
-		__u32 offset = 0;
-		for (int i = 0; i < TF_MAX_MMSG; i++) {
-			if (i >= ret || i >= args.call.count)
-				break;
-			struct mmsghdr msg = {};
-			if (bpf_probe_read_user(&msg, sizeof(msg), (const void *)(args.call.ptr + i * sizeof(msg))))
-				break;
-			args.bytes = msg.msg_len;
-			args.ptr = (__u64)msg.msg_hdr.msg_iov;
-			args.iovcnt = msg.msg_hdr.msg_iovlen;
-			args.vectored = 1;
-			args.seq_offset = offset;
-			if (msg.msg_len)
-				tf_emit_data(&args, state);
-			offset += msg.msg_len;
-		}
+/*
+ * A data call handled at its exit only: one tracepoint per call instead of two (the kernel's dispatch of each is
+ * most of what a traced call costs here: bpf/README.md). The arguments are still in the registers the syscall
+ * entry saved (x86-64: di, si, dx, r10), tcp_seq at entry is derived (tf_seq_at_entry), and the event's time is
+ * the exit's for a receive (when the bytes arrived, the time the flow job uses anyway: SegmentTimes; duration_ns
+ * is 0), the entry's for a send (tf_enter_send).
+ */
+static __always_inline int tf_exit_only(struct trace_event_raw_sys_exit *ctx, __u8 syscall, __u8 kind,
+					__u8 direction)
+{
+	TF_DISPATCH_ONLY_OUT();
+	long ret = ctx->ret;
+	if (ret <= 0)
 		return 0;
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	if (!regs)
+		return 0;
+	struct tf_config *cfg = 0;
+	struct sock *sk = 0;
+	int fd = (int)regs->di;
+	struct tf_thread *thread = tf_capturable_call(task, fd, &sk, &cfg, 1);
+	if (!thread || !sk || !cfg)
+		return 0;
+	struct tf_emit_args args = {};
+	if (direction == TF_DIR_EGRESS) {
+		args.call.ts_ns = thread->send_ts_ns;
+		thread->send_ts_ns = 0;
 	}
-	args.bytes = ret;
-	if (args.call.kind == TF_KIND_MSG) {
-		struct user_msghdr msg = {};
-		if (bpf_probe_read_user(&msg, sizeof(msg), (const void *)args.call.ptr))
-			return 0;
-		args.ptr = (__u64)msg.msg_iov;
-		args.iovcnt = msg.msg_iovlen;
-		args.vectored = 1;
-	} else {
-		args.ptr = args.call.ptr;
-		args.iovcnt = args.call.count;
-		args.vectored = args.call.kind == TF_KIND_IOV;
+	args.call.sk = (__u64)sk;
+	args.call.ptr = regs->si;
+	args.call.count = (__u32)regs->dx;
+	args.call.fd = fd;
+	args.call.syscall = syscall;
+	args.call.kind = kind;
+	args.call.direction = direction;
+	if (sk->sk_protocol == TF_IPPROTO_TCP) {
+		/* recv flags: recvmsg(fd, msg, flags), recvfrom(fd, buf, len, flags); read/readv have none */
+		__u64 flags = syscall == TF_SYS_RECVMSG ? regs->dx : syscall == TF_SYS_RECVFROM ? regs->r10 : 0;
+		args.call.tcp_seq = tf_seq_at_entry(sk, direction, ret, flags);
+		args.call.has_seq = 1;
 	}
-	tf_emit_data(&args, state);
+	return tf_capture(cfg, thread, &args, ret);
+}
+
+/*
+ * A send's entry: only its time. A send's bytes count from its entry (the flow job's request and response
+ * times), and a send that blocks on a full socket buffer exits long after its first bytes left: measured here,
+ * 5 % of 256 KB loopback sends exited more than 1 ms after entering. Everything else is read at exit. A
+ * per-syscall tracepoint, not raw sys_enter: that one would be cheaper per send but runs for every syscall on the
+ * host (bpf/README.md has the numbers of both).
+ */
+static __always_inline int tf_enter_send(struct trace_event_raw_sys_enter *ctx)
+{
+	TF_DISPATCH_ONLY_OUT();
+	struct task_struct *task = bpf_get_current_task_btf();
+	/* The exit applies the filters again and counts a rejection; here they only spare a denied send the clock. */
+	struct tf_config *cfg = 0;
+	struct sock *sk = 0;
+	struct tf_thread *thread = tf_capturable_call(task, (int)ctx->args[0], &sk, &cfg, 0);
+	if (thread)
+		thread->send_ts_ns = bpf_ktime_get_ns();
 	return 0;
 }
 
+/* Calls with one event per call: everything at exit (sends also take their entry time, tf_enter_send). */
 #define TF_DATA_SYSCALL(name, syscall, kind, direction)                                                            \
+	SEC("tp/syscalls/sys_exit_" #name)                                                                         \
+	int handle_exit_##name(struct trace_event_raw_sys_exit *ctx)                                               \
+	{                                                                                                          \
+		return tf_exit_only(ctx, syscall, kind, direction);                                                \
+	}
+
+/* recvmmsg/sendmmsg (rare; one event per message, each needing the offset of the ones before): entry and exit. */
+#define TF_DATA_SYSCALL_ENTER_EXIT(name, syscall, kind, direction)                                                 \
 	SEC("tp/syscalls/sys_enter_" #name)                                                                        \
 	int handle_enter_##name(struct trace_event_raw_sys_enter *ctx)                                             \
 	{                                                                                                          \
@@ -407,6 +545,17 @@ static __always_inline int tf_exit_data(struct trace_event_raw_sys_exit *ctx)
 		return tf_exit_data(ctx);                                                                          \
 	}
 
+#define TF_SEND_ENTRY(name)                                                                                        \
+	SEC("tp/syscalls/sys_enter_" #name)                                                                        \
+	int handle_enter_##name(struct trace_event_raw_sys_enter *ctx)                                             \
+	{                                                                                                          \
+		return tf_enter_send(ctx);                                                                         \
+	}
+
+TF_SEND_ENTRY(write)
+TF_SEND_ENTRY(writev)
+TF_SEND_ENTRY(sendto)
+TF_SEND_ENTRY(sendmsg)
 TF_DATA_SYSCALL(read, TF_SYS_READ, TF_KIND_BUF, TF_DIR_INGRESS)
 TF_DATA_SYSCALL(write, TF_SYS_WRITE, TF_KIND_BUF, TF_DIR_EGRESS)
 TF_DATA_SYSCALL(readv, TF_SYS_READV, TF_KIND_IOV, TF_DIR_INGRESS)
@@ -415,12 +564,13 @@ TF_DATA_SYSCALL(recvfrom, TF_SYS_RECVFROM, TF_KIND_BUF, TF_DIR_INGRESS)
 TF_DATA_SYSCALL(sendto, TF_SYS_SENDTO, TF_KIND_BUF, TF_DIR_EGRESS)
 TF_DATA_SYSCALL(recvmsg, TF_SYS_RECVMSG, TF_KIND_MSG, TF_DIR_INGRESS)
 TF_DATA_SYSCALL(sendmsg, TF_SYS_SENDMSG, TF_KIND_MSG, TF_DIR_EGRESS)
-TF_DATA_SYSCALL(recvmmsg, TF_SYS_RECVMMSG, TF_KIND_MMSG, TF_DIR_INGRESS)
-TF_DATA_SYSCALL(sendmmsg, TF_SYS_SENDMMSG, TF_KIND_MMSG, TF_DIR_EGRESS)
+TF_DATA_SYSCALL_ENTER_EXIT(recvmmsg, TF_SYS_RECVMMSG, TF_KIND_MMSG, TF_DIR_INGRESS)
+TF_DATA_SYSCALL_ENTER_EXIT(sendmmsg, TF_SYS_SENDMMSG, TF_KIND_MMSG, TF_DIR_EGRESS)
 
 /* connect/accept: only the role of the socket (the handshake tracepoints set it too; these cover UDP connect). */
 static __always_inline int tf_enter_lifecycle(struct trace_event_raw_sys_enter *ctx, __u8 kind)
 {
+	TF_DISPATCH_ONLY_OUT();
 	if ((__u32)(bpf_get_current_pid_tgid() >> 32) == tf_own_tgid)
 		return 0;
 	struct tf_thread *thread =
@@ -435,6 +585,7 @@ static __always_inline int tf_enter_lifecycle(struct trace_event_raw_sys_enter *
 
 static __always_inline int tf_exit_lifecycle(struct trace_event_raw_sys_exit *ctx)
 {
+	TF_DISPATCH_ONLY_OUT();
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct tf_thread *thread = bpf_task_storage_get(&tf_threads, task, 0, 0);
 	if (!thread || !thread->pending)
@@ -507,6 +658,7 @@ int handle_exit_accept4(struct trace_event_raw_sys_exit *ctx)
 SEC("tp/syscalls/sys_enter_close")
 int handle_enter_close(struct trace_event_raw_sys_enter *ctx)
 {
+	TF_DISPATCH_ONLY_OUT();
 	if ((__u32)(bpf_get_current_pid_tgid() >> 32) == tf_own_tgid)
 		return 0;
 	struct sock *sk = tf_sock_from_fd(bpf_get_current_task_btf(), (int)ctx->args[0]);

@@ -106,6 +106,7 @@ static __always_inline void tf_rtt_gate_clear(__u64 sk)
 SEC("tp/sock/inet_sock_set_state")
 int handle_inet_sock_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 {
+	TF_DISPATCH_ONLY_OUT();
 	if (ctx->protocol != TF_IPPROTO_TCP)
 		return 0;
 	struct sock *sk = (struct sock *)ctx->skaddr;
@@ -189,6 +190,7 @@ int handle_inet_sock_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 SEC("tp/tcp/tcp_retransmit_skb")
 int handle_tcp_retransmit_skb(struct trace_event_raw_tcp_retransmit_skb *ctx)
 {
+	TF_DISPATCH_ONLY_OUT();
 	struct sock *sk = (struct sock *)ctx->skaddr;
 	if (!sk)
 		return 0;
@@ -206,6 +208,7 @@ int handle_tcp_retransmit_skb(struct trace_event_raw_tcp_retransmit_skb *ctx)
 SEC("tp/tcp/tcp_probe")
 int handle_tcp_probe(struct trace_event_raw_tcp_probe *ctx)
 {
+	TF_DISPATCH_ONLY_OUT();
 	__u64 key = (__u64)ctx->skaddr;
 	if (!key)
 		return 0;
@@ -272,11 +275,13 @@ static __always_inline int tf_reset(struct sock *sk, __u8 type)
 SEC("tp/tcp/tcp_receive_reset")
 int handle_tcp_receive_reset(struct trace_event_raw_tcp_event_sk *ctx)
 {
+	TF_DISPATCH_ONLY_OUT();
 	return tf_reset((struct sock *)ctx->skaddr, TF_TCP_RESET_RECEIVED);
 }
 
 SEC("tp/tcp/tcp_send_reset")
 int handle_tcp_send_reset(struct trace_event_raw_tcp_send_reset *ctx)
 {
+	TF_DISPATCH_ONLY_OUT();
 	return tf_reset((struct sock *)ctx->skaddr, TF_TCP_RESET_SENT);
 }

@@ -68,6 +68,7 @@
 #define TF_DATA_HAS_TCP_SEQ 0x01      /* tcp_seq is valid (TCP socket) */
 #define TF_DATA_PAYLOAD_FAULT 0x02    /* a user buffer could not be read: payload shorter than asked */
 #define TF_DATA_HAS_NETNS 0x04        /* netns_inode is valid */
+#define TF_DATA_EXIT_ONLY 0x08        /* only the call's exit was hooked: ts_ns is the exit's, duration_ns 0 */
 
 /* tf_tcp_event.flags */
 #define TF_TCP_HAS_PID 0x01           /* tgid/comm belong to the socket's process (process context) */
@@ -93,14 +94,14 @@ struct tf_data_event {
 	__u32 tid;
 	__s32 fd;
 	__u64 socket_id;        /* collector-assigned per-socket id, see bpf/README.md */
-	__u64 ts_ns;            /* CLOCK_MONOTONIC (bpf_ktime_get_ns) at syscall entry */
+	__u64 ts_ns;            /* CLOCK_MONOTONIC (bpf_ktime_get_ns) at syscall entry (exit: TF_DATA_EXIT_ONLY) */
 	__u64 duration_ns;      /* exit - entry */
 	__u64 byte_count;       /* the syscall's return value (per message for mmsg) */
 	__u64 data_seq;         /* bytes seen before this call on this socket in this direction */
 	__u64 thread_trace_id;  /* 0 = none */
 	__u64 cgroup_id;
 	__u32 netns_inode;
-	__u32 tcp_seq;          /* write_seq at send entry, copied_seq at receive entry */
+	__u32 tcp_seq;          /* write_seq at send entry, copied_seq at receive entry (derived at exit) */
 	__u8 local_addr[16];    /* IPv4 in the first 4 bytes */
 	__u8 remote_addr[16];
 	__u16 local_port;       /* host byte order */

@@ -38,6 +38,7 @@ struct tf_open_settings {
 	uint64_t ring_bytes;
 	uint64_t wakeup_bytes;
 	uint64_t id_base;
+	uint32_t dispatch_only; /* every program returns at once (the bench's floor) */
 };
 
 /* Loads and attaches both objects; 0 or -errno with *what set to the step that failed. `info` receives a

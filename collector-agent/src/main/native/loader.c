@@ -108,6 +108,7 @@ static int tf_open_both(struct tf_collector *c, const struct tf_open_settings *s
 	c->socket_trace->rodata->tf_own_tgid = getpid();
 	c->socket_trace->rodata->tf_wakeup_bytes = s->wakeup_bytes;
 	c->socket_trace->rodata->tf_id_base = s->id_base;
+	c->socket_trace->rodata->tf_dispatch_only = s->dispatch_only;
 	err = bpf_map__set_max_entries(c->socket_trace->maps.tf_events, (__u32)s->ring_bytes);
 	if (err)
 		return tf_fail(what, what_len, "size the ring buffer", err);
@@ -124,6 +125,7 @@ static int tf_open_both(struct tf_collector *c, const struct tf_open_settings *s
 	c->tcp_events->rodata->tf_own_tgid = getpid();
 	c->tcp_events->rodata->tf_wakeup_bytes = s->wakeup_bytes;
 	c->tcp_events->rodata->tf_id_base = s->id_base;
+	c->tcp_events->rodata->tf_dispatch_only = s->dispatch_only;
 	TF_SHARE(tf_events);
 	TF_SHARE(tf_counters);
 	TF_SHARE(tf_config_map);

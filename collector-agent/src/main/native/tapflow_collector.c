@@ -91,12 +91,13 @@ JNIEXPORT jstring JNICALL TF_JNI(errnoName0)(JNIEnv *env, jclass cls, jint err)
 
 /* messages[0] receives the failed step on error, or what was probed/skipped on success. */
 JNIEXPORT jlong JNICALL TF_JNI(open0)(JNIEnv *env, jclass cls, jlong ring_bytes, jlong wakeup_bytes, jlong id_base,
-				      jobjectArray messages)
+				      jboolean dispatch_only, jobjectArray messages)
 {
 	struct tf_open_settings settings = {
 		.ring_bytes = (uint64_t)ring_bytes,
 		.wakeup_bytes = (uint64_t)wakeup_bytes,
 		.id_base = (uint64_t)id_base,
+		.dispatch_only = dispatch_only ? 1 : 0,
 	};
 	char what[256] = "", info[1024] = "";
 	struct tf_collector *collector = NULL;

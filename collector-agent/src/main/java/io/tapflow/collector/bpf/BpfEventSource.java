@@ -58,7 +58,8 @@ public final class BpfEventSource implements RawEventSource {
         // ids of two agent runs must not collide: the start time (s) in the high half, a counter in the low half
         long idBase = (System.currentTimeMillis() / 1000) << 32;
         String[] info = new String[1];
-        long handle = BpfNative.open(settings.ringBufferBytes(), settings.wakeupBatchBytes(), idBase, info);
+        long handle = BpfNative.open(
+                settings.ringBufferBytes(), settings.wakeupBatchBytes(), idBase, settings.dispatchOnly(), info);
         BpfEventSource source = new BpfEventSource(identity, settings, handle);
         try {
             source.updateFilter(filter);

@@ -30,9 +30,10 @@ public final class BpfNative {
      * Loads and attaches the eBPF programs (tracepoints only). Returns the native handle; {@code info[0]} receives
      * what the loader probed or skipped (for the log).
      */
-    static long open(long ringBufferBytes, long wakeupBytes, long idBase, String[] info) throws IOException {
+    static long open(long ringBufferBytes, long wakeupBytes, long idBase, boolean dispatchOnly, String[] info)
+            throws IOException {
         String[] message = new String[1];
-        long handle = open0(ringBufferBytes, wakeupBytes, idBase, message);
+        long handle = open0(ringBufferBytes, wakeupBytes, idBase, dispatchOnly, message);
         if (handle < 0) {
             throw new IOException(
                     "eBPF collector: " + message[0] + " failed: " + errnoName0((int) -handle)
@@ -79,7 +80,8 @@ public final class BpfNative {
 
     private static native String errnoName0(int errno);
 
-    private static native long open0(long ringBufferBytes, long wakeupBytes, long idBase, String[] message);
+    private static native long open0(
+            long ringBufferBytes, long wakeupBytes, long idBase, boolean dispatchOnly, String[] message);
 
     private static native int drain0(long handle, ByteBuffer buffer, int capacity, int timeoutMs);
 

@@ -12,10 +12,13 @@ import java.util.Objects;
  * @param pollTimeout the longest a poll waits; with batched wakeups this bounds the delivery latency of a quiet host
  * @param drainBufferBytes the direct buffer one drain call fills (many records per JNI call)
  * @param rttSampleInterval at most one RTT sample per socket per interval
+ * @param dispatchOnly every program returns at once, capturing nothing: the same tracepoints attached with none of
+ *     our work, which is what the kernel's dispatch costs a traced call (SyscallOverheadBench's floor); never in
+ *     the agent
  */
 public record BpfSettings(
         long ringBufferBytes, long wakeupBatchBytes, Duration pollTimeout, int drainBufferBytes,
-        Duration rttSampleInterval) {
+        Duration rttSampleInterval, boolean dispatchOnly) {
 
     public static final long DEFAULT_RING_BUFFER_BYTES = 16L << 20;
     public static final long DEFAULT_WAKEUP_BATCH_BYTES = 256L << 10;
@@ -54,18 +57,26 @@ public record BpfSettings(
     public static BpfSettings defaults() {
         return new BpfSettings(
                 DEFAULT_RING_BUFFER_BYTES, DEFAULT_WAKEUP_BATCH_BYTES, DEFAULT_POLL_TIMEOUT,
-                DEFAULT_DRAIN_BUFFER_BYTES, DEFAULT_RTT_SAMPLE_INTERVAL);
+                DEFAULT_DRAIN_BUFFER_BYTES, DEFAULT_RTT_SAMPLE_INTERVAL, false);
     }
 
     public BpfSettings withWakeupBatchBytes(long bytes) {
-        return new BpfSettings(ringBufferBytes, bytes, pollTimeout, drainBufferBytes, rttSampleInterval);
+        return new BpfSettings(
+                ringBufferBytes, bytes, pollTimeout, drainBufferBytes, rttSampleInterval, dispatchOnly);
     }
 
     public BpfSettings withPollTimeout(Duration timeout) {
-        return new BpfSettings(ringBufferBytes, wakeupBatchBytes, timeout, drainBufferBytes, rttSampleInterval);
+        return new BpfSettings(
+                ringBufferBytes, wakeupBatchBytes, timeout, drainBufferBytes, rttSampleInterval, dispatchOnly);
     }
 
     public BpfSettings withRttSampleInterval(Duration interval) {
-        return new BpfSettings(ringBufferBytes, wakeupBatchBytes, pollTimeout, drainBufferBytes, interval);
+        return new BpfSettings(
+                ringBufferBytes, wakeupBatchBytes, pollTimeout, drainBufferBytes, interval, dispatchOnly);
+    }
+
+    public BpfSettings withDispatchOnly(boolean on) {
+        return new BpfSettings(
+                ringBufferBytes, wakeupBatchBytes, pollTimeout, drainBufferBytes, rttSampleInterval, on);
     }
 }

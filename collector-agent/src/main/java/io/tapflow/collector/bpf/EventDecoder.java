@@ -108,7 +108,7 @@ final class EventDecoder {
         event.setDirection(ordinal(DIRECTIONS, buffer.get(at + DATA_DIRECTION)));
         event.setSyscall(ordinal(SYSCALLS, buffer.get(at + DATA_SYSCALL)));
         event.setTimestampNs(wallClockNs.applyAsLong(buffer.getLong(at + DATA_TS_NS)));
-        event.setDurationNs(buffer.getLong(at + DATA_DURATION_NS));
+        event.setDurationNs((flags & DATA_EXIT_ONLY) != 0 ? null : buffer.getLong(at + DATA_DURATION_NS));
         event.setByteCount(byteCount);
         event.setPayload(ByteBuffer.wrap(payload));
         event.setPayloadTruncated(payloadLength < byteCount);

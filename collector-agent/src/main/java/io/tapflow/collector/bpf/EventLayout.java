@@ -75,6 +75,8 @@ public final class EventLayout {
     public static final int DATA_HAS_TCP_SEQ = 0x01;
     public static final int DATA_PAYLOAD_FAULT = 0x02;
     public static final int DATA_HAS_NETNS = 0x04;
+    /** Only the call's exit was hooked (receives): the timestamp is the exit's and there is no duration. */
+    public static final int DATA_EXIT_ONLY = 0x08;
 
     // tf_tcp_event.flags
     public static final int TCP_HAS_PID = 0x01;

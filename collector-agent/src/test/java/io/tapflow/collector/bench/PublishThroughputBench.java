@@ -17,6 +17,7 @@ import io.tapflow.schema.topic.Topic;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * How fast the agent's user side gets raw events into Kafka: a real capture (redis-cli vs redis-server) replayed in
@@ -36,6 +37,9 @@ public final class PublishThroughputBench {
              SchemaRegistryServer registry = SchemaRegistryServer.start(broker.bootstrapServers(), 0, "_schemas")) {
             broker.createTopic(Topic.RAW_SOCKET_DATA.topicName(), 4);
             broker.createTopic(Topic.RAW_TCP_EVENTS.topicName(), 4);
+            // the publisher also sends ProcessInfo; without its topic the producer waits for metadata and the
+            // hand-off queue overflows (queue_full), which is what this bench measured until it was created here
+            broker.createTopic(Topic.RAW_PROCESS.topicName(), 1, Map.of("cleanup.policy", "compact"));
             KafkaEventPublisher publisher = new KafkaEventPublisher(
                     PublisherSettings.defaults(broker.bootstrapServers(), registry.url()), "bench-agent");
             var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();

@@ -133,6 +133,21 @@ class EventDecoderTest {
     }
 
     @Test
+    void exitOnlyRecordHasNoDuration() {
+        int at = writer.begin(DATA_SIZE);
+        var b = writer.buffer;
+        b.putInt(at + DATA_TYPE, TYPE_SOCKET_DATA);
+        b.putLong(at + DATA_TS_NS, 5_000);
+        b.put(at + DATA_FAMILY, (byte) 1);
+        b.put(at + DATA_FLAGS, (byte) DATA_EXIT_ONLY);
+
+        decoder.decode(b, writer.length(), sink);
+
+        assertThat(data.get(0).getTimestampNs()).isEqualTo(WALL_OFFSET + 5_000);
+        assertThat(data.get(0).getDurationNs()).isNull();
+    }
+
+    @Test
     void tcpCloseRecordCarriesOnlyWhatItsFlagsSay() {
         int at = writer.begin(TCP_SIZE);
         var b = writer.buffer;
