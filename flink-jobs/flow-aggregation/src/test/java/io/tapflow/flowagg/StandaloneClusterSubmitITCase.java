@@ -147,11 +147,18 @@ class StandaloneClusterSubmitITCase {
                 .isGreaterThanOrEqualTo(lastBeforeKill);
         assertThat(afterRestore.restoredFromSavepoint()).isFalse();
         for (Map.Entry<String, String> job : jobs.entrySet()) {
-            awaitAtLeast(job.getKey() + " restored and checkpointing again", () -> {
-                FlinkRestClient.CheckpointStats s = rest.checkpoints(job.getValue());
-                return s.restoredId() != null && s.latestCompletedId() != null
-                        && s.latestCompletedId() > s.restoredId() ? 1 : 0;
-            }, 1);
+            try {
+                awaitAtLeast(job.getKey() + " restored and checkpointing again", () -> {
+                    FlinkRestClient.CheckpointStats s = rest.checkpoints(job.getValue());
+                    return s.restoredId() != null && s.latestCompletedId() != null
+                            && s.latestCompletedId() > s.restoredId() ? 1 : 0;
+                }, 1);
+            } catch (AssertionError e) {
+                // the logs go with the cluster's directory: say here why the job did not come back
+                throw new AssertionError(e.getMessage() + "; " + job.getKey() + " is "
+                        + rest.job(job.getValue()).state() + ", checkpoints " + rest.checkpoints(job.getValue())
+                        + ", last exception: " + rest.rootException(job.getValue()), e);
+            }
             Long before = lastBeforeKillPerJob.get(job.getKey());
             if (before != null) {
                 assertThat(rest.checkpoints(job.getValue()).restoredId()).as("%s restored from its last checkpoint",
