@@ -1,5 +1,6 @@
 package io.tapflow.protocols.http1;
 
+import io.tapflow.protocols.DeferredText;
 import io.tapflow.protocols.L7Message;
 import io.tapflow.protocols.MessageKind;
 import io.tapflow.protocols.TraceHeaders;
@@ -14,8 +15,10 @@ import java.nio.charset.StandardCharsets;
 /**
  * Decodes the head of one HTTP/1 message (start line and header fields) straight from the decoder's buffer into an
  * {@link L7Message.Builder} plus the framing facts the body decoder needs. Allocates only for what is emitted:
- * the method (a constant for the common ones), target, host, content type, reason phrase of errors, trace and
- * configured headers. Reused for every message of a direction.
+ * the method (a constant for the common ones), host and content type (reused while a connection repeats them) and
+ * configured headers as Strings; the target, the reason phrase of errors, the request id and a lone traceparent as
+ * {@link DeferredText} (one copy of their bytes, decoded when read); other trace headers as the collector reads
+ * them. Reused for every message of a direction.
  */
 final class Http1HeadParser implements Serializable {
 
@@ -67,9 +70,17 @@ final class Http1HeadParser implements Serializable {
      */
     private final ValueCache hosts = new ValueCache();
     private final ValueCache contentTypes = new ValueCache();
-    /** Reused for every message ({@link TraceHeaders.Collector#reset}); {@link #traced} says it holds one. */
+    /**
+     * Reused for every message ({@link TraceHeaders.Collector#reset}); {@link #traced} says it holds one. A message
+     * whose only trace header is one traceparent leaves it to {@link #deferred} instead ({@link #traceparentFrom}):
+     * the collector decides among several headers, a lone traceparent needs no decision.
+     */
     private final TraceHeaders.Collector trace;
     private boolean traced;
+    /** The head's first traceparent value {@code [traceparentFrom, traceparentTo)} while no other trace header came. */
+    private int traceparentFrom;
+    private int traceparentTo;
+    private final DeferredText.Builder deferred = new DeferredText.Builder();
 
     // results of the last parse
     L7Message.Builder builder;
@@ -173,6 +184,8 @@ final class Http1HeadParser implements Serializable {
         eventMode = EventMode.NONE;
         contentType = null;
         traced = false; // a previous parse may have stopped at a malformed line
+        traceparentFrom = -1;
+        deferred.reset();
         int eol = indexOf(a, s, limit, (byte) '\n');
         if (eol < 0) {
             return INCOMPLETE;
@@ -226,9 +239,15 @@ final class Http1HeadParser implements Serializable {
             p = eol + 1;
         }
         if (traced) {
-            builder.traceContext(trace.context()).xRequestId(trace.requestId());
+            builder.traceContext(trace.context());
+            if (trace.requestId() != null) {
+                builder.xRequestId(trace.requestId());
+            }
             traced = false;
+        } else if (traceparentFrom >= 0) {
+            deferred.traceparent(a, traceparentFrom, traceparentTo);
         }
+        builder.deferred(deferred.build());
         if (contentType != null) {
             builder.attribute("http.content_type", contentType);
             eventMode = contentTypeMode;
@@ -265,16 +284,13 @@ final class Http1HeadParser implements Serializable {
             }
             case Http1HeaderTable.UPGRADE -> upgrade = utf8(a, vs, ve);
             case Http1HeaderTable.TRACE -> {
-                if (!traced) {
-                    trace.reset();
-                    traced = true;
-                }
-                if (entry.traceparent) {
-                    trace.offerTraceparent(a, vs, ve);
-                } else if (entry.requestId) {
-                    trace.offerRequestId(utf8(a, vs, ve));
+                if (entry.requestId) {
+                    deferred.xRequestId(a, vs, ve);
+                } else if (entry.traceparent && traceparentFrom < 0 && !traced) {
+                    traceparentFrom = vs;
+                    traceparentTo = ve;
                 } else {
-                    trace.offer(entry.name, utf8(a, vs, ve));
+                    collectTrace(entry, a, vs, ve);
                 }
             }
             default -> {
@@ -285,6 +301,26 @@ final class Http1HeadParser implements Serializable {
             builder.attribute(key, utf8(a, vs, ve));
         }
         return true;
+    }
+
+    /**
+     * Offers a trace header to the collector, and first the traceparent held back: a head with more than a lone
+     * traceparent has its context decided by the collector, from its headers in their order.
+     */
+    private void collectTrace(Http1HeaderTable.Entry entry, byte[] a, int vs, int ve) {
+        if (!traced) {
+            trace.reset();
+            traced = true;
+        }
+        if (traceparentFrom >= 0) {
+            trace.offerTraceparent(a, traceparentFrom, traceparentTo);
+            traceparentFrom = -1;
+        }
+        if (entry.traceparent) {
+            trace.offerTraceparent(a, vs, ve);
+        } else {
+            trace.offer(entry.name, utf8(a, vs, ve));
+        }
     }
 
     /**
@@ -334,7 +370,8 @@ final class Http1HeadParser implements Serializable {
         if (requestBuilder == null) {
             requestBuilder = L7Message.builder(L7Protocol.HTTP1, MessageKind.REQUEST);
         }
-        builder = requestBuilder.reset().version(version).requestType(method).requestResource(utf8(a, sp1 + 1, sp2));
+        builder = requestBuilder.reset().version(version).requestType(method);
+        deferred.requestResource(a, sp1 + 1, sp2);
         return true;
     }
 
@@ -365,7 +402,7 @@ final class Http1HeadParser implements Serializable {
         }
         builder = responseBuilder.reset().version(version).responseCode(STATUS_CODES[code - 100]).responseStatus(rs);
         if (code >= 400 && n > 13) {
-            builder.responseException(utf8(a, s + 13, s + n));
+            deferred.responseException(a, s + 13, s + n);
         }
         return true;
     }
