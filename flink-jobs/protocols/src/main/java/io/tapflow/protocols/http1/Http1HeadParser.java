@@ -468,6 +468,8 @@ final class Http1HeadParser implements Serializable {
     private static final byte[] SSE_TYPE = "text/event-stream".getBytes(StandardCharsets.ISO_8859_1);
     private static final byte[] NDJSON_TYPE = "application/x-ndjson".getBytes(StandardCharsets.ISO_8859_1);
     private static final byte[] JSON_TYPE = "application/json".getBytes(StandardCharsets.ISO_8859_1);
+    /** {@link #JSON_TYPE} as words for {@link Http1HeaderTable#sameName} (ASCII letters in either case). */
+    private static final Http1HeaderTable.Entry JSON_PREFIX = new Http1HeaderTable.Entry("application/json", 0);
 
     /**
      * {@link #eventMode(String)} of the Content-Type {@code value} decided on its bytes {@code a[vs, ve)}: the
@@ -475,6 +477,11 @@ final class Http1HeadParser implements Serializable {
      * compared are ASCII (each is then the char at the same index); a non-ASCII byte leaves it to the String.
      */
     private static EventMode eventMode(byte[] a, int vs, int ve, String value) {
+        // the common JSON first, 8 bytes per step: a match of these ASCII bytes is a match of the String, and
+        // the three prefixes exclude each other
+        if (ve - vs >= JSON_PREFIX.lowerName.length && Http1HeaderTable.sameName(JSON_PREFIX, a, vs)) {
+            return EventMode.JSON_LINES;
+        }
         int sse = startsWithLower(a, vs, ve, SSE_TYPE);
         int ndjson = sse == 1 ? 0 : startsWithLower(a, vs, ve, NDJSON_TYPE);
         int json = sse == 1 || ndjson == 1 ? 0 : startsWithLower(a, vs, ve, JSON_TYPE);
