@@ -99,19 +99,15 @@ public final class DeferredText implements Serializable {
     public static final class Builder implements Serializable {
         private byte[] scratch = new byte[256];
         private int used;
-        /** From and to per field, -1 when absent. */
+        /** From and to per field, valid where {@link #set} has the field's bit. */
         private final int[] bounds = new int[8];
-        private boolean any;
-
-        public Builder() {
-            reset();
-        }
+        /** Bit {@code field / 2} set for each field put since the last reset (a reset per message stays O(1)). */
+        private int set;
 
         /** Forgets the fields of the previous message. */
         public Builder reset() {
-            Arrays.fill(bounds, -1);
             used = 0;
-            any = false;
+            set = 0;
             return this;
         }
 
@@ -145,13 +141,22 @@ public final class DeferredText implements Serializable {
             bounds[field] = used;
             bounds[field + 1] = used + n;
             used += n;
-            any = true;
+            set |= 1 << (field / 2);
             return this;
         }
 
         /** The fields collected, or null when there is none. */
         public DeferredText build() {
-            return any ? new DeferredText(Arrays.copyOf(scratch, used), bounds.clone()) : null;
+            if (set == 0) {
+                return null;
+            }
+            int[] b = new int[bounds.length];
+            for (int f = 0; f < b.length; f += 2) {
+                boolean present = (set & (1 << (f / 2))) != 0;
+                b[f] = present ? bounds[f] : -1;
+                b[f + 1] = present ? bounds[f + 1] : -1;
+            }
+            return new DeferredText(Arrays.copyOf(scratch, used), b);
         }
     }
 }
