@@ -94,9 +94,10 @@ public final class DeferredText implements Serializable {
 
     /**
      * Collects the fields of one message from the decoder's buffer as it parses, then {@link #build builds} the
-     * {@link DeferredText}. Reused message after message ({@link #reset}); one message at a time.
+     * {@link DeferredText}. Reused message after message ({@link #reset}); one message at a time. Not
+     * Serializable: it holds nothing between messages.
      */
-    public static final class Builder implements Serializable {
+    public static final class Builder {
         private byte[] scratch = new byte[256];
         private int used;
         /** From and to per field, valid where {@link #set} has the field's bit. */

@@ -80,7 +80,11 @@ final class Http1HeadParser implements Serializable {
     /** The head's first traceparent value {@code [traceparentFrom, traceparentTo)} while no other trace header came. */
     private int traceparentFrom;
     private int traceparentTo;
-    private final DeferredText.Builder deferred = new DeferredText.Builder();
+    /**
+     * Used only within one {@link #parse} call, so not part of a decoder's serialized state (the flow job keeps
+     * decoders in keyed state): created again after a restore.
+     */
+    private transient DeferredText.Builder deferred;
 
     // results of the last parse
     L7Message.Builder builder;
@@ -185,6 +189,9 @@ final class Http1HeadParser implements Serializable {
         contentType = null;
         traced = false; // a previous parse may have stopped at a malformed line
         traceparentFrom = -1;
+        if (deferred == null) {
+            deferred = new DeferredText.Builder();
+        }
         deferred.reset();
         int eol = indexOf(a, s, limit, (byte) '\n');
         if (eol < 0) {
