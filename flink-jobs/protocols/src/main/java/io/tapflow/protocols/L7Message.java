@@ -15,7 +15,9 @@ import java.util.Objects;
  * the request log (DeepFlow l7_flow_log): the flow stage pairs a request with its response by
  * {@link #pairId()} (or in order when it is {@link #IN_ORDER}) and builds a RequestLog from the pair.
  *
- * <p>Immutable; build with {@link #builder(L7Protocol, MessageKind)}.
+ * <p>Immutable; build with {@link #builder(L7Protocol, MessageKind)}. A decoder may leave some text fields as
+ * {@link DeferredText} (bytes decoded on first read); the accessors return the same values either way, and
+ * equals and hashCode compare those values.
  */
 public final class L7Message implements Serializable {
 
@@ -51,6 +53,8 @@ public final class L7Message implements Serializable {
     private final List<StreamEvent> events;
     private final boolean eventsTruncated;
     private final Map<String, String> attributes;
+    /** Resource, exception, request id and trace context not decoded yet (each used when its field is null). */
+    private final DeferredText deferred;
 
     private L7Message(Builder b) {
         this.protocol = b.protocol;
@@ -74,6 +78,7 @@ public final class L7Message implements Serializable {
         this.body = b.body;
         this.events = b.events == null ? List.of() : List.copyOf(b.events);
         this.eventsTruncated = b.eventsTruncated;
+        this.deferred = b.deferred;
         // the builder's map is handed over rather than copied (a copy per message showed in the HTTP/1 profile);
         // the builder copies it before any later change, so the message still never sees one. A single attribute
         // (the common case) needs no map at all until the message is built.
@@ -117,7 +122,7 @@ public final class L7Message implements Serializable {
 
     /** Path, key, SQL text, DNS name or topic, as sent (not normalised), or null. */
     public String requestResource() {
-        return requestResource;
+        return requestResource != null || deferred == null ? requestResource : deferred.requestResource();
     }
 
     /** Id that pairs request and response (HTTP/2 stream id, DNS id, Kafka correlation id…) or {@link #IN_ORDER}. */
@@ -137,7 +142,7 @@ public final class L7Message implements Serializable {
 
     /** Error text the response carried (Redis error, SQL error message, grpc-message…) or null. */
     public String responseException() {
-        return responseException;
+        return responseException != null || deferred == null ? responseException : deferred.responseException();
     }
 
     /** Total bytes of the message on the wire (headers and body), or {@link #UNKNOWN_LENGTH}. */
@@ -172,12 +177,12 @@ public final class L7Message implements Serializable {
 
     /** Trace ids propagated in the message's headers, or null. */
     public TraceContext traceContext() {
-        return traceContext;
+        return traceContext != null || deferred == null ? traceContext : deferred.traceContext();
     }
 
     /** Value of an X-Request-ID header (or the configured equivalent), or null. */
     public String xRequestId() {
-        return xRequestId;
+        return xRequestId != null || deferred == null ? xRequestId : deferred.xRequestId();
     }
 
     /**
@@ -217,24 +222,33 @@ public final class L7Message implements Serializable {
                 && eventsTruncated == m.eventsTruncated && protocol == m.protocol && kind == m.kind
                 && Objects.equals(version, m.version) && Objects.equals(requestType, m.requestType)
                 && Objects.equals(requestDomain, m.requestDomain)
-                && Objects.equals(requestResource, m.requestResource)
+                && Objects.equals(requestResource(), m.requestResource())
                 && Objects.equals(responseCode, m.responseCode) && responseStatus == m.responseStatus
-                && Objects.equals(responseException, m.responseException)
-                && Objects.equals(traceContext, m.traceContext) && Objects.equals(xRequestId, m.xRequestId)
+                && Objects.equals(responseException(), m.responseException())
+                && Objects.equals(traceContext(), m.traceContext()) && Objects.equals(xRequestId(), m.xRequestId())
                 && Arrays.equals(body, m.body) && events.equals(m.events) && attributes.equals(m.attributes);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(protocol, kind, requestType, requestResource, pairId, responseCode, startTimestampNs);
+        return Objects.hash(protocol, kind, requestType, requestResource(), pairId, responseCode, startTimestampNs);
     }
 
     @Override
     public String toString() {
         return kind + " " + protocol + (requestType == null ? "" : " " + requestType)
-                + (requestResource == null ? "" : " " + requestResource)
+                + (requestResource() == null ? "" : " " + requestResource())
                 + (responseCode == null ? "" : " code=" + responseCode)
                 + (pairId == IN_ORDER ? "" : " pair=" + pairId) + " len=" + length;
+    }
+
+    /** {@code v} cut to {@link #MAX_TEXT} chars (not inside a surrogate pair). */
+    static String cap(String v) {
+        if (v == null || v.length() <= MAX_TEXT) {
+            return v;
+        }
+        int cut = Character.isHighSurrogate(v.charAt(MAX_TEXT - 1)) ? MAX_TEXT - 1 : MAX_TEXT;
+        return v.substring(0, cut);
     }
 
     /** Builder of {@link L7Message}; parsers set what their protocol carries and leave the rest. */
@@ -267,6 +281,7 @@ public final class L7Message implements Serializable {
         private boolean hasFirst;
         private String firstKey;
         private String firstValue;
+        private DeferredText deferred;
 
         private Builder(L7Protocol protocol, MessageKind kind) {
             this.protocol = Objects.requireNonNull(protocol, "protocol");
@@ -367,6 +382,15 @@ public final class L7Message implements Serializable {
             return this;
         }
 
+        /**
+         * Text fields left as bytes (see {@link DeferredText}); a field also set here directly is read from that
+         * value instead.
+         */
+        public Builder deferred(DeferredText v) {
+            this.deferred = v;
+            return this;
+        }
+
         public Builder events(List<StreamEvent> v, boolean truncated) {
             this.events = v;
             this.eventsTruncated = truncated;
@@ -394,14 +418,6 @@ public final class L7Message implements Serializable {
                 attributes.put(key, value);
             }
             return this;
-        }
-
-        private static String cap(String v) {
-            if (v == null || v.length() <= MAX_TEXT) {
-                return v;
-            }
-            int cut = Character.isHighSurrogate(v.charAt(MAX_TEXT - 1)) ? MAX_TEXT - 1 : MAX_TEXT;
-            return v.substring(0, cut);
         }
 
         public L7Message build() {
@@ -438,6 +454,7 @@ public final class L7Message implements Serializable {
             hasFirst = false;
             firstKey = null;
             firstValue = null;
+            deferred = null;
             return this;
         }
     }

@@ -127,14 +127,76 @@ final class Http1Decoder extends AbstractStreamDecoder {
         msgStart = in.position();
         msg = head.builder.start(in.origin(msgStart));
         head.builder = null;
-        lastTs = in.timestampNs(msgStart + len - 1);
         truncated = false;
         scanned = 0;
         lastLf = -1;
         marked = false;
+        long whole = wholeMessage(a, s, c, len);
+        if (whole >= 0) {
+            return completeWhole(out, len, whole);
+        }
+        lastTs = in.timestampNs(msgStart + len - 1);
         in.skip(len);
         in.mark(in.position());
         return requests ? afterRequestHead(out) : afterResponseHead(out);
+    }
+
+    /**
+     * Length of the message whose head of {@code len} bytes was just parsed at {@code a[s, s+c)} when all of it is
+     * there and it needs no state after its head (no chunks, no upgrade, no interim or bodyless-by-close
+     * response, no HEAD-response guess left open), else -1. The common keep-alive exchange: it is then consumed
+     * in one step by {@link #completeWhole}, with the same outcome as the states it skips.
+     */
+    private long wholeMessage(byte[] a, int s, int c, int len) {
+        long cl = head.contentLength;
+        if (head.chunked || cl > c - len) {
+            return -1;
+        }
+        if (requests) {
+            return head.upgrade != null || "CONNECT".equals(head.method) ? -1 : len + Math.max(cl, 0);
+        }
+        int status = head.status;
+        if (status < 200 || status == 101) {
+            return -1;
+        }
+        if (status == 204 || status == 304 || cl == 0) {
+            return len;
+        }
+        if (cl < 0 || c - len < 8 || statusLineAt(a, s + len)) {
+            return -1; // a body to the close, or peekBody's guess still to make
+        }
+        return len + cl;
+    }
+
+    /** {@code a[i, i+8)} is {@code HTTP/1.0} or {@code HTTP/1.1}: {@link #peekBody}'s test. */
+    private static boolean statusLineAt(byte[] a, int i) {
+        for (int k = 0; k < 7; k++) {
+            if (a[i + k] != "HTTP/1.".charAt(k)) {
+                return false;
+            }
+        }
+        return a[i + 7] == '0' || a[i + 7] == '1';
+    }
+
+    /** Consumes and emits the whole message of {@link #wholeMessage}: head, then its body (if any) at once. */
+    private Step completeWhole(MessageSink out, int len, long whole) {
+        boolean streamed = head.contentLength < 0;
+        EventMode mode = requests || (head.eventMode == EventMode.JSON_LINES && !streamed) ? EventMode.NONE
+                : head.eventMode;
+        body.begin(mode);
+        lastTs = in.timestampNs(msgStart + whole - 1);
+        long bodyLen = whole - len;
+        if (bodyLen > 0 && body.wantsBytes()) {
+            in.skip(len);
+            body.data(in, (int) bodyLen);
+            in.skip(bodyLen);
+        } else {
+            in.skip(whole);
+        }
+        in.mark(in.position());
+        next = State.HEAD;
+        complete(out);
+        return Step.PROGRESS;
     }
 
     private Step afterRequestHead(MessageSink out) {

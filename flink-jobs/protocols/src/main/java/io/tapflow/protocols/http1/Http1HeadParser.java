@@ -1,5 +1,6 @@
 package io.tapflow.protocols.http1;
 
+import io.tapflow.protocols.DeferredText;
 import io.tapflow.protocols.L7Message;
 import io.tapflow.protocols.MessageKind;
 import io.tapflow.protocols.TraceHeaders;
@@ -14,8 +15,10 @@ import java.nio.charset.StandardCharsets;
 /**
  * Decodes the head of one HTTP/1 message (start line and header fields) straight from the decoder's buffer into an
  * {@link L7Message.Builder} plus the framing facts the body decoder needs. Allocates only for what is emitted:
- * the method (a constant for the common ones), target, host, content type, reason phrase of errors, trace and
- * configured headers. Reused for every message of a direction.
+ * the method (a constant for the common ones), host and content type (reused while a connection repeats them) and
+ * configured headers as Strings; the target, the reason phrase of errors, the request id and a lone traceparent as
+ * {@link DeferredText} (one copy of their bytes, decoded when read); other trace headers as the collector reads
+ * them. Reused for every message of a direction.
  */
 final class Http1HeadParser implements Serializable {
 
@@ -67,9 +70,21 @@ final class Http1HeadParser implements Serializable {
      */
     private final ValueCache hosts = new ValueCache();
     private final ValueCache contentTypes = new ValueCache();
-    /** Reused for every message ({@link TraceHeaders.Collector#reset}); {@link #traced} says it holds one. */
+    /**
+     * Reused for every message ({@link TraceHeaders.Collector#reset}); {@link #traced} says it holds one. A message
+     * whose only trace header is one traceparent leaves it to {@link #deferred} instead ({@link #traceparentFrom}):
+     * the collector decides among several headers, a lone traceparent needs no decision.
+     */
     private final TraceHeaders.Collector trace;
     private boolean traced;
+    /** The head's first traceparent value {@code [traceparentFrom, traceparentTo)} while no other trace header came. */
+    private int traceparentFrom;
+    private int traceparentTo;
+    /**
+     * Used only within one {@link #parse} call, so not part of a decoder's serialized state (the flow job keeps
+     * decoders in keyed state): created again after a restore.
+     */
+    private transient DeferredText.Builder deferred;
 
     // results of the last parse
     L7Message.Builder builder;
@@ -173,6 +188,11 @@ final class Http1HeadParser implements Serializable {
         eventMode = EventMode.NONE;
         contentType = null;
         traced = false; // a previous parse may have stopped at a malformed line
+        traceparentFrom = -1;
+        if (deferred == null) {
+            deferred = new DeferredText.Builder();
+        }
+        deferred.reset();
         int eol = indexOf(a, s, limit, (byte) '\n');
         if (eol < 0) {
             return INCOMPLETE;
@@ -226,9 +246,15 @@ final class Http1HeadParser implements Serializable {
             p = eol + 1;
         }
         if (traced) {
-            builder.traceContext(trace.context()).xRequestId(trace.requestId());
+            builder.traceContext(trace.context());
+            if (trace.requestId() != null) {
+                builder.xRequestId(trace.requestId());
+            }
             traced = false;
+        } else if (traceparentFrom >= 0) {
+            deferred.traceparent(a, traceparentFrom, traceparentTo);
         }
+        builder.deferred(deferred.build());
         if (contentType != null) {
             builder.attribute("http.content_type", contentType);
             eventMode = contentTypeMode;
@@ -265,16 +291,13 @@ final class Http1HeadParser implements Serializable {
             }
             case Http1HeaderTable.UPGRADE -> upgrade = utf8(a, vs, ve);
             case Http1HeaderTable.TRACE -> {
-                if (!traced) {
-                    trace.reset();
-                    traced = true;
-                }
-                if (entry.traceparent) {
-                    trace.offerTraceparent(a, vs, ve);
-                } else if (entry.requestId) {
-                    trace.offerRequestId(utf8(a, vs, ve));
+                if (entry.requestId) {
+                    deferred.xRequestId(a, vs, ve);
+                } else if (entry.traceparent && traceparentFrom < 0 && !traced) {
+                    traceparentFrom = vs;
+                    traceparentTo = ve;
                 } else {
-                    trace.offer(entry.name, utf8(a, vs, ve));
+                    collectTrace(entry, a, vs, ve);
                 }
             }
             default -> {
@@ -285,6 +308,26 @@ final class Http1HeadParser implements Serializable {
             builder.attribute(key, utf8(a, vs, ve));
         }
         return true;
+    }
+
+    /**
+     * Offers a trace header to the collector, and first the traceparent held back: a head with more than a lone
+     * traceparent has its context decided by the collector, from its headers in their order.
+     */
+    private void collectTrace(Http1HeaderTable.Entry entry, byte[] a, int vs, int ve) {
+        if (!traced) {
+            trace.reset();
+            traced = true;
+        }
+        if (traceparentFrom >= 0) {
+            trace.offerTraceparent(a, traceparentFrom, traceparentTo);
+            traceparentFrom = -1;
+        }
+        if (entry.traceparent) {
+            trace.offerTraceparent(a, vs, ve);
+        } else {
+            trace.offer(entry.name, utf8(a, vs, ve));
+        }
     }
 
     /**
@@ -334,7 +377,8 @@ final class Http1HeadParser implements Serializable {
         if (requestBuilder == null) {
             requestBuilder = L7Message.builder(L7Protocol.HTTP1, MessageKind.REQUEST);
         }
-        builder = requestBuilder.reset().version(version).requestType(method).requestResource(utf8(a, sp1 + 1, sp2));
+        builder = requestBuilder.reset().version(version).requestType(method);
+        deferred.requestResource(a, sp1 + 1, sp2);
         return true;
     }
 
@@ -365,7 +409,7 @@ final class Http1HeadParser implements Serializable {
         }
         builder = responseBuilder.reset().version(version).responseCode(STATUS_CODES[code - 100]).responseStatus(rs);
         if (code >= 400 && n > 13) {
-            builder.responseException(utf8(a, s + 13, s + n));
+            deferred.responseException(a, s + 13, s + n);
         }
         return true;
     }
@@ -431,6 +475,8 @@ final class Http1HeadParser implements Serializable {
     private static final byte[] SSE_TYPE = "text/event-stream".getBytes(StandardCharsets.ISO_8859_1);
     private static final byte[] NDJSON_TYPE = "application/x-ndjson".getBytes(StandardCharsets.ISO_8859_1);
     private static final byte[] JSON_TYPE = "application/json".getBytes(StandardCharsets.ISO_8859_1);
+    /** {@link #JSON_TYPE} as words for {@link Http1HeaderTable#sameName} (ASCII letters in either case). */
+    private static final Http1HeaderTable.Entry JSON_PREFIX = new Http1HeaderTable.Entry("application/json", 0);
 
     /**
      * {@link #eventMode(String)} of the Content-Type {@code value} decided on its bytes {@code a[vs, ve)}: the
@@ -438,6 +484,11 @@ final class Http1HeadParser implements Serializable {
      * compared are ASCII (each is then the char at the same index); a non-ASCII byte leaves it to the String.
      */
     private static EventMode eventMode(byte[] a, int vs, int ve, String value) {
+        // the common JSON first, 8 bytes per step: a match of these ASCII bytes is a match of the String, and
+        // the three prefixes exclude each other
+        if (ve - vs >= JSON_PREFIX.lowerName.length && Http1HeaderTable.sameName(JSON_PREFIX, a, vs)) {
+            return EventMode.JSON_LINES;
+        }
         int sse = startsWithLower(a, vs, ve, SSE_TYPE);
         int ndjson = sse == 1 ? 0 : startsWithLower(a, vs, ve, NDJSON_TYPE);
         int json = sse == 1 || ndjson == 1 ? 0 : startsWithLower(a, vs, ve, JSON_TYPE);

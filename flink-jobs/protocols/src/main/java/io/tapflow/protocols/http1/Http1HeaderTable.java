@@ -149,7 +149,7 @@ final class Http1HeaderTable implements Serializable {
     }
 
     /** {@link #equalsLower} against an entry's name, 8 bytes per step for names of 8 bytes or more. */
-    private static boolean sameName(Entry e, byte[] a, int off) {
+    static boolean sameName(Entry e, byte[] a, int off) {
         long[] words = e.words;
         if (words.length == 0) {
             return equalsLower(a, off, e.lowerName);

@@ -1,5 +1,6 @@
 package io.tapflow.protocols.bench;
 
+import java.io.IOException;
 import java.util.Collection;
 import java.util.List;
 import org.openjdk.jmh.results.RunResult;
@@ -18,14 +19,26 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * mostly headers (the whole http1 corpus is dominated by large bodies, which are skipped rather than parsed), and
  * {@code http1:14}: service-to-service JSON calls whose request and response heads are ~300 bytes each, the
  * "typical 300-byte headers" the ≥ 1 GB/s target is about (curl's and wrk's heads in 01-06 are 50-180 bytes).
+ *
+ * <p>{@code --cpu [...]} measures per CPU-second instead of the wall clock ({@link CpuBenchmark}): what to quote
+ * from a shared machine.
  */
 public final class ParserBenchmarkMain {
 
-    public static void main(String[] args) throws RunnerException {
+    private static final String[] DEFAULT_PROTOCOLS = {"http1", "http1:01,03,06", "http1:14", "redis"};
+
+    public static void main(String[] args) throws RunnerException, IOException {
+        if (List.of(args).contains("--cpu")) {
+            CpuBenchmark cpu = CpuBenchmark.fromArgs(List.of(args));
+            for (String protocol : cpu.protocols.isEmpty() ? List.of(DEFAULT_PROTOCOLS) : cpu.protocols) {
+                cpu.run(protocol);
+            }
+            return;
+        }
         boolean quick = List.of(args).contains("--quick");
         String[] protocols = List.of(args).stream().filter(a -> !a.startsWith("--")).toArray(String[]::new);
         if (protocols.length == 0) {
-            protocols = new String[] {"http1", "http1:01,03,06", "http1:14", "redis"};
+            protocols = DEFAULT_PROTOCOLS;
         }
         Options options = new OptionsBuilder()
                 .include(ParserBenchmark.class.getName())
