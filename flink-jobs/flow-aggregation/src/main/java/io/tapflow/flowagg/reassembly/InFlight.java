@@ -28,6 +28,13 @@ final class InFlight implements Serializable {
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(InFlight.class);
+    /**
+     * One zlib stream per thread (the task thread and the asynchronous snapshot thread encode), reset per use:
+     * creating one allocates and frees native buffers, once per flow change and checkpoint otherwise.
+     */
+    private static final ThreadLocal<Deflater> DEFLATERS =
+            ThreadLocal.withInitial(() -> new Deflater(Deflater.BEST_SPEED));
+    private static final ThreadLocal<Inflater> INFLATERS = ThreadLocal.withInitial(Inflater::new);
 
     /**
      * Segments seen while the protocol is undecided, decoded once it is; at most the detector's attempts, since the
@@ -47,12 +54,12 @@ final class InFlight implements Serializable {
     byte[] encode() {
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream(1024);
-            Deflater deflater = new Deflater(Deflater.BEST_SPEED);
+            Deflater deflater = DEFLATERS.get();
+            deflater.reset();
+            // a stream given its deflater finishes it on close but leaves it open for the next encode
             try (ObjectOutputStream out =
                     CompactSerialization.output(new DeflaterOutputStream(bytes, deflater, 1024))) {
                 out.writeObject(this);
-            } finally {
-                deflater.end();
             }
             return bytes.toByteArray();
         } catch (IOException e) {
@@ -66,7 +73,8 @@ final class InFlight implements Serializable {
      * failing.
      */
     static InFlight decode(byte[] bytes) {
-        Inflater inflater = new Inflater();
+        Inflater inflater = INFLATERS.get();
+        inflater.reset();
         try (ObjectInputStream in = CompactSerialization.input(
                 new InflaterInputStream(new ByteArrayInputStream(bytes), inflater, 1024),
                 InFlight.class.getClassLoader())) {
@@ -75,8 +83,6 @@ final class InFlight implements Serializable {
             LOG.warn("dropping unreadable in-flight state of a flow ({} bytes), it resynchronises: {}", bytes.length,
                     e.toString());
             return null;
-        } finally {
-            inflater.end();
         }
     }
 }
