@@ -34,6 +34,8 @@ import org.junit.jupiter.api.Test;
 /** The serde configured the Kafka way, through a real producer, broker and consumer. */
 class AvroKafkaSerdeITCase extends RegistryTestBase {
 
+    private static final String LONG_NAME = "ada lovelace ".repeat(200);
+
     private static KafkaBroker broker;
     private static SchemaRegistryServer registry;
 
@@ -85,19 +87,22 @@ class AvroKafkaSerdeITCase extends RegistryTestBase {
                 new StringSerializer(), new AvroSerializer<>(client))) {
             producer.send(new ProducerRecord<>(topic, "1", new Greeting("ada", 1))).get(30, TimeUnit.SECONDS);
             producer.send(new ProducerRecord<>(topic, "2", greetingV2("grace", 2, "en"))).get(30, TimeUnit.SECONDS);
+            // back to v1 on the same serializer, with a record larger than its reused buffer starts with
+            producer.send(new ProducerRecord<>(topic, "3", new Greeting(LONG_NAME, 3))).get(30, TimeUnit.SECONDS);
         }
         assertThat(client.getLatest(topic + "-value").version()).isEqualTo(2);
 
         // specific.avro.reader=true: the class named like the writer schema (our v1 class) is the reader
         Properties specific = consumerProps("by-name");
         specific.put(AvroSerdeConfig.SPECIFIC_AVRO_READER, "true");
-        assertThat(consume(specific, topic, 2)).extracting(ConsumerRecord::value)
-                .containsExactly(new Greeting("ada", 1), new Greeting("grace", 2));
+        assertThat(consume(specific, topic, 3)).extracting(ConsumerRecord::value)
+                .containsExactly(new Greeting("ada", 1), new Greeting("grace", 2), new Greeting(LONG_NAME, 3));
 
         Properties generic = consumerProps("generic");
-        List<ConsumerRecord<String, GenericRecord>> records = consume(generic, topic, 2);
+        List<ConsumerRecord<String, GenericRecord>> records = consume(generic, topic, 3);
         assertThat(records.get(0).value().getSchema()).isEqualTo(GREETING_V1);
         assertThat(records.get(1).value().getSchema()).isEqualTo(GREETING_V2);
+        assertThat(records.get(2).value().getSchema()).isEqualTo(GREETING_V1);
         assertThat(records.get(1).value().get("language")).as("generic strings are Avro Utf8").hasToString("en");
     }
 

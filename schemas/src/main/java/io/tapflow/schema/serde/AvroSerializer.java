@@ -2,8 +2,9 @@ package io.tapflow.schema.serde;
 
 import io.tapflow.schema.registry.SchemaRegistryClient;
 import io.tapflow.schema.registry.SchemaRegistryException;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,7 +32,18 @@ import org.apache.kafka.common.serialization.Serializer;
  */
 public class AvroSerializer<T> implements Serializer<T> {
 
+    /**
+     * Per thread: the buffer and encoder every record is written with (a fresh stream per record grew and copied
+     * its array several times for a 300-byte event: visible in the collector's publishing profile).
+     */
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
     private final Map<Schema, DatumWriter<Object>> writers = new ConcurrentHashMap<>();
+    /**
+     * The last schema seen per topic with its id and writer: records of a topic nearly always share one schema
+     * instance, so the subject name, the registry cache and the writer map are consulted only when it changes.
+     */
+    private final Map<String, Target> targets = new ConcurrentHashMap<>();
     private SchemaRegistryClient client;
     private boolean ownsClient;
     private boolean autoRegister = true;
@@ -75,6 +87,26 @@ public class AvroSerializer<T> implements Serializer<T> {
                     + " (GenericRecord, SpecificRecord), got " + data.getClass().getName());
         }
         Schema schema = container.getSchema();
+        Target target = targets.get(topic);
+        if (target == null || target.schema != schema) {
+            target = target(topic, schema, data);
+        }
+        Scratch scratch = SCRATCH.get();
+        scratch.reset();
+        scratch.writeHeader(target.id);
+        try {
+            scratch.encoder = EncoderFactory.get().directBinaryEncoder(scratch, scratch.encoder);
+            target.writer.write(data, scratch.encoder);
+            scratch.encoder.flush();
+        } catch (IOException | AvroRuntimeException | ClassCastException | NullPointerException e) {
+            throw new SerializationException("topic " + topic + ": cannot encode " + schema.getFullName()
+                    + " record with schema id " + target.id + ": " + e, e);
+        }
+        return scratch.toByteArray();
+    }
+
+    /** Registers (or looks up) the schema of a topic's records and remembers it with its writer. */
+    private Target target(String topic, Schema schema, T data) {
         String subject = AvroSerdeConfig.subject(topic, isKey);
         int id;
         try {
@@ -82,23 +114,70 @@ public class AvroSerializer<T> implements Serializer<T> {
         } catch (SchemaRegistryException e) {
             throw e.withContext("topic " + topic + " (subject " + subject + ", schema " + schema.getFullName() + ")");
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(64);
-        out.writeBytes(WireFormat.header(id));
-        try {
-            BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
-            writers.computeIfAbsent(schema, s -> writerFor(s, data)).write(data, encoder);
-            encoder.flush();
-        } catch (IOException | AvroRuntimeException | ClassCastException | NullPointerException e) {
-            throw new SerializationException("topic " + topic + ": cannot encode " + schema.getFullName()
-                    + " record with schema id " + id + ": " + e, e);
-        }
-        return out.toByteArray();
+        Target target = new Target(schema, id, writers.computeIfAbsent(schema, s -> writerFor(s, data)));
+        targets.put(topic, target);
+        return target;
     }
 
     @Override
     public void close() {
         if (ownsClient && client != null) {
             client.close();
+        }
+    }
+
+    private record Target(Schema schema, int id, DatumWriter<Object> writer) {
+    }
+
+    /**
+     * A reusable output buffer: reset per record, copied out once at its exact length. Not a ByteArrayOutputStream,
+     * whose synchronized writes cost a lock per encoded field.
+     */
+    private static final class Scratch extends OutputStream {
+        private static final int INITIAL = 512;
+        BinaryEncoder encoder;
+        private byte[] buf = new byte[INITIAL];
+        private int count;
+
+        void reset() {
+            count = 0;
+            if (buf.length > 1 << 20) {
+                buf = new byte[INITIAL]; // do not keep a one-off large record's array for the thread's lifetime
+            }
+        }
+
+        void writeHeader(int schemaId) {
+            ensure(WireFormat.HEADER_LENGTH);
+            buf[count] = WireFormat.MAGIC_BYTE;
+            buf[count + 1] = (byte) (schemaId >>> 24);
+            buf[count + 2] = (byte) (schemaId >>> 16);
+            buf[count + 3] = (byte) (schemaId >>> 8);
+            buf[count + 4] = (byte) schemaId;
+            count += WireFormat.HEADER_LENGTH;
+        }
+
+        @Override
+        public void write(int b) {
+            ensure(1);
+            buf[count++] = (byte) b;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            Objects.checkFromIndexSize(off, len, b.length);
+            ensure(len);
+            System.arraycopy(b, off, buf, count, len);
+            count += len;
+        }
+
+        byte[] toByteArray() {
+            return Arrays.copyOf(buf, count);
+        }
+
+        private void ensure(int more) {
+            if (count + more > buf.length) {
+                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, count + more));
+            }
         }
     }
 
