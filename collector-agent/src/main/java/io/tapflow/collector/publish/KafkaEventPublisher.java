@@ -113,6 +113,7 @@ public final class KafkaEventPublisher implements AutoCloseable {
         long request = Math.min(settings.deliveryTimeout().toMillis() / 2, 15_000);
         config.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(request));
         config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "5");
+        config.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(batchBytes(settings)));
         config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(Math.max(
                 settings.deliveryTimeout().toMillis(),
                 Long.parseLong(config.get(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG).toString())
@@ -129,6 +130,16 @@ public final class KafkaEventPublisher implements AutoCloseable {
      */
     static long producerBufferBytes(PublisherSettings settings) {
         return Math.min(settings.bufferBytes() / 2, Math.max(256 << 10, settings.bufferBytes() / 4));
+    }
+
+    /**
+     * The producer's {@code batch.size}: 256 KiB, or less when the producer's buffer is small (at most a sixteenth
+     * of it, at least Kafka's default 16 KiB). Every new batch allocates ~130 KB of lz4 buffers in kafka-clients
+     * 4.x, and with the default 16 KiB batches that allocation was half of the publisher thread's CPU at 35k
+     * events/s; 256 KiB batches took the publishing path from ~183k to ~300k events per CPU-second.
+     */
+    static int batchBytes(PublisherSettings settings) {
+        return (int) Math.max(16 << 10, Math.min(256 << 10, producerBufferBytes(settings) / 16));
     }
 
     /** Polling thread: never blocks. */
@@ -305,12 +316,15 @@ public final class KafkaEventPublisher implements AutoCloseable {
      * keep the record, not counted as a drop.
      */
     private final class SendAttempt implements Callback {
-        private final OutageBacklog.Encoded record;
+        /** What the acknowledgement counts, taken now: the record itself is cold by the time Kafka answers. */
+        private final EventKind kind;
+        private final int bytes;
         private final AtomicBoolean inSend = new AtomicBoolean(true);
         private volatile Throwable refused;
 
         SendAttempt(OutageBacklog.Encoded record) {
-            this.record = record;
+            this.kind = record.kind();
+            this.bytes = record.key().length + record.value().length;
         }
 
         /** send() returned: later callbacks are outcomes. Returns the refusal, if there was one. */
@@ -322,7 +336,7 @@ public final class KafkaEventPublisher implements AutoCloseable {
         @Override
         public void onCompletion(RecordMetadata metadata, Exception error) {
             if (error == null) {
-                acknowledged(record.kind(), record.key().length + record.value().length);
+                acknowledged(kind, bytes);
                 return;
             }
             if (inSend.get() && error instanceof TimeoutException) {

@@ -60,6 +60,19 @@ class KafkaEventPublisherTest {
     }
 
     @Test
+    void batchesAre256KibUnlessTheProducerBufferIsSmallOrTheUserSaysOtherwise() {
+        PublisherSettings defaults = PublisherSettings.defaults("127.0.0.1:9092", "http://127.0.0.1:8081");
+        assertThat(KafkaEventPublisher.producerConfig(defaults)).containsEntry("batch.size", "262144");
+        PublisherSettings small = defaults.withBuffer(1 << 20, Duration.ofMillis(50), Duration.ofSeconds(30));
+        assertThat(KafkaEventPublisher.producerBufferBytes(small)).isEqualTo(256 << 10);
+        assertThat(KafkaEventPublisher.producerConfig(small)).containsEntry("batch.size", "16384");
+        PublisherSettings mid = defaults.withBuffer(8 << 20, Duration.ofMillis(50), Duration.ofSeconds(30));
+        assertThat(KafkaEventPublisher.producerConfig(mid)).containsEntry("batch.size", Integer.toString(128 << 10));
+        PublisherSettings own = defaults.withExtraProducerConfig(java.util.Map.of("batch.size", "65536"));
+        assertThat(KafkaEventPublisher.producerConfig(own)).containsEntry("batch.size", "65536");
+    }
+
+    @Test
     void socketKeyIsTheIdAsEightBigEndianBytes() {
         assertThat(KafkaEventPublisher.socketKey(0x0102030405060708L))
                 .containsExactly(1, 2, 3, 4, 5, 6, 7, 8);
