@@ -73,6 +73,12 @@ class DemoITCase {
                 Thread.sleep(1_000);
                 dashboards = check.run(all, from - 60_000, System.currentTimeMillis());
             }
+            if (dashboards.stream().anyMatch(o -> !o.ok())) {
+                printPrometheusSamples(endpoints.get("prometheus"), from);
+            }
+        }
+        if (dashboards.stream().anyMatch(o -> !o.ok())) {
+            printLogLines(dir.resolve("stack"), "(?i).*(prometheus|remote write|out of order).*");
         }
         String output = bytes.toString(StandardCharsets.UTF_8);
         System.out.println(output);
@@ -94,6 +100,52 @@ class DemoITCase {
         assertThat(dashboards).as("dashboard queries").hasSizeGreaterThan(20);
         assertThat(dashboards).filteredOn(o -> !o.ok()).as("dashboard queries without data on the demo's traffic")
                 .isEmpty();
+    }
+
+    /**
+     * What Prometheus holds of the LLM series when a panel stayed empty: every sample's time (relative to the demo's
+     * start) per series, so a failure says whether samples were missing, late or too sparse for rate().
+     */
+    private static void printPrometheusSamples(String prometheus, long from) {
+        String query = "{__name__=~\"gen_ai_server_(requests_total|concurrent_requests_max|tokens_total)\"}[15m]";
+        try {
+            var http = java.net.http.HttpClient.newHttpClient();
+            var response = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(prometheus
+                            + "/api/v1/query?query=" + java.net.URLEncoder.encode(query, StandardCharsets.UTF_8)))
+                    .timeout(Duration.ofSeconds(30)).GET().build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            var root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body());
+            System.out.printf("Prometheus LLM samples (s after the demo started), now +%.1f s:%n",
+                    (System.currentTimeMillis() - from) / 1000.0);
+            for (var series : root.path("data").path("result")) {
+                StringBuilder times = new StringBuilder();
+                for (var v : series.path("values")) {
+                    times.append(String.format(" %+.1f=%s", v.get(0).asDouble() - from / 1000.0, v.get(1).asText()));
+                }
+                System.out.println("  " + series.path("metric") + ":" + times);
+            }
+        } catch (Exception e) {
+            System.out.println("could not read the LLM samples from Prometheus: " + e);
+        }
+    }
+
+    /** The lines of the stack's logs (Flink's included) that match {@code regex}, at most 40. */
+    private static void printLogLines(Path stack, String regex) {
+        System.out.println("log lines matching " + regex + ":");
+        try (var files = java.nio.file.Files.walk(stack)) {
+            files.filter(f -> f.toString().endsWith(".log") || f.toString().endsWith(".out"))
+                    .flatMap(f -> {
+                        try {
+                            return java.nio.file.Files.readAllLines(f).stream().filter(l -> l.matches(regex))
+                                    .map(l -> "  " + f.getFileName() + ": " + l);
+                        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+                            return java.util.stream.Stream.of("  " + f + ": unreadable (" + e + ")");
+                        }
+                    })
+                    .limit(40).forEach(System.out::println);
+        } catch (java.io.IOException e) {
+            System.out.println("  could not read the logs: " + e);
+        }
     }
 
     /** Each edge's calls: where the calling service saw them, or at the server for the demo's own clients. */
