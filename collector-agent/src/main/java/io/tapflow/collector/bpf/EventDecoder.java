@@ -43,6 +43,9 @@ final class EventDecoder {
 
     private final AgentIdentity identity;
     private final LongUnaryOperator wallClockNs;
+    private final RecentText ipv4Text = new RecentText(256);
+    private final RecentText ipv6Text = new RecentText(256);
+    private final RecentText commText = new RecentText(256);
     private long unknownRecords;
 
     /** @param wallClockNs kernel CLOCK_MONOTONIC ns to wall-clock ns since the epoch */
@@ -157,22 +160,49 @@ final class EventDecoder {
         return event;
     }
 
-    private static String comm(ByteBuffer buffer, int at) {
+    private String comm(ByteBuffer buffer, int at) {
+        long a = buffer.getLong(at);
+        long b = buffer.getLong(at + Long.BYTES);
+        String cached = commText.find(a, b);
+        if (cached != null) {
+            return cached;
+        }
         byte[] bytes = new byte[COMM_LENGTH];
         buffer.get(at, bytes);
         int length = 0;
         while (length < COMM_LENGTH && bytes[length] != 0) {
             length++;
         }
-        return new String(bytes, 0, length, StandardCharsets.UTF_8);
+        String comm = new String(bytes, 0, length, StandardCharsets.UTF_8);
+        commText.put(a, b, comm);
+        return comm;
     }
 
-    private static String address(ByteBuffer buffer, int at, int family) {
-        return switch (family) {
-            case 1 -> AddressText.format(buffer, at, 4);
-            case 2 -> AddressText.format(buffer, at, 16);
-            default -> "0.0.0.0";
-        };
+    private String address(ByteBuffer buffer, int at, int family) {
+        switch (family) {
+            case 1 -> {
+                long a = buffer.getInt(at) & 0xFFFF_FFFFL;
+                String cached = ipv4Text.find(a, 0);
+                if (cached == null) {
+                    cached = AddressText.format(buffer, at, 4);
+                    ipv4Text.put(a, 0, cached);
+                }
+                return cached;
+            }
+            case 2 -> {
+                long a = buffer.getLong(at);
+                long b = buffer.getLong(at + Long.BYTES);
+                String cached = ipv6Text.find(a, b);
+                if (cached == null) {
+                    cached = AddressText.format(buffer, at, 16);
+                    ipv6Text.put(a, b, cached);
+                }
+                return cached;
+            }
+            default -> {
+                return "0.0.0.0";
+            }
+        }
     }
 
     private static String state(byte value) {

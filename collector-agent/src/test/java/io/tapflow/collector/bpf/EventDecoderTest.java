@@ -237,6 +237,29 @@ class EventDecoderTest {
     }
 
     @Test
+    void addressesAndCommandNamesRepeatedOrNotDecodeToTheirOwnText() {
+        String[][] expected = {
+            {"10.0.0.1", "curl"}, {"10.0.0.2", "curl"}, {"10.0.0.1", "nginx"}, {"::1", "curl-x"},
+            {"10.0.0.1", "curl"}, {"::2", "nginx"}, {"::1", "curl"}};
+        int[][] addresses = {{10, 0, 0, 1}, {10, 0, 0, 2}, {10, 0, 0, 1}, {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1},
+            {10, 0, 0, 1}, {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2},
+            {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}};
+        for (int i = 0; i < addresses.length; i++) {
+            int at = writer.begin(DATA_SIZE);
+            writer.buffer.putInt(at + DATA_TYPE, TYPE_SOCKET_DATA);
+            int[] address = addresses[i];
+            writer.buffer.put(at + DATA_FAMILY, (byte) (address.length == 4 ? 1 : 2));
+            writer.bytes(at + DATA_LOCAL_ADDR, address);
+            writer.comm(at + DATA_COMM, expected[i][1]);
+        }
+
+        decoder.decode(writer.buffer, writer.length(), sink);
+
+        assertThat(data).extracting(e -> e.getLocalIp() + " " + e.getComm())
+                .containsExactly(java.util.Arrays.stream(expected).map(e -> e[0] + " " + e[1]).toArray(String[]::new));
+    }
+
+    @Test
     void aRecordRunningPastTheDrainedBytesIsCorruption() {
         int at = writer.begin(DATA_SIZE);
         writer.buffer.putInt(at + DATA_TYPE, TYPE_SOCKET_DATA);
