@@ -44,7 +44,7 @@ public final class ClickHouseHttp {
         }
         HttpResponse<String> response;
         try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            response = send(request.build(), readOnly(sql));
         } catch (IOException e) {
             throw new IllegalStateException("ClickHouse at " + url + " is unreachable: " + e + "\nquery: " + sql, e);
         } catch (InterruptedException e) {
@@ -56,6 +56,36 @@ public final class ClickHouseHttp {
                     + response.statusCode() + "): " + response.body().trim() + "\nquery: " + sql);
         }
         return response.body();
+    }
+
+    /**
+     * Sends once, and a read a second time after an I/O error: the server closes an idle kept-alive connection
+     * after its keep-alive timeout (3 s for 18.16), and a request that went out on it just then fails without an
+     * answer ("header parser received no bytes"). A read can simply be asked again; anything else is not retried,
+     * since it may have been applied.
+     */
+    private HttpResponse<String> send(HttpRequest request, boolean retry) throws IOException, InterruptedException {
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            if (!retry) {
+                throw e;
+            }
+            return http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** A statement that only reads (SELECT, WITH … SELECT, SHOW, DESCRIBE, EXISTS): safe to send twice. */
+    static boolean readOnly(String sql) {
+        String head = sql.stripLeading();
+        int end = 0;
+        while (end < head.length() && Character.isLetter(head.charAt(end))) {
+            end++;
+        }
+        return switch (head.substring(0, end).toUpperCase(java.util.Locale.ROOT)) {
+            case "SELECT", "WITH", "SHOW", "DESCRIBE", "DESC", "EXISTS" -> true;
+            default -> false;
+        };
     }
 
     /** Rows of {@code sql} (without FORMAT) as tab-separated fields; \N is SQL NULL. */
