@@ -34,7 +34,8 @@ import org.junit.jupiter.api.Test;
 /** The serde configured the Kafka way, through a real producer, broker and consumer. */
 class AvroKafkaSerdeITCase extends RegistryTestBase {
 
-    private static final String LONG_NAME = "ada lovelace ".repeat(200);
+    /** Longer than the serializer's reused buffer starts with, and not ASCII (2-byte and 4-byte UTF-8). */
+    private static final String LONG_NAME = "ada lovelace ".repeat(200) + "é \uD83D\uDE00";
 
     private static KafkaBroker broker;
     private static SchemaRegistryServer registry;

@@ -4,6 +4,7 @@ import io.tapflow.schema.registry.SchemaRegistryClient;
 import io.tapflow.schema.registry.SchemaRegistryException;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
@@ -15,7 +16,7 @@ import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DatumWriter;
-import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.io.DirectBinaryEncoder;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.SerializationException;
@@ -95,7 +96,6 @@ public class AvroSerializer<T> implements Serializer<T> {
         scratch.reset();
         scratch.writeHeader(target.id);
         try {
-            scratch.encoder = EncoderFactory.get().directBinaryEncoder(scratch, scratch.encoder);
             target.writer.write(data, scratch.encoder);
             scratch.encoder.flush();
         } catch (IOException | AvroRuntimeException | ClassCastException | NullPointerException e) {
@@ -135,7 +135,7 @@ public class AvroSerializer<T> implements Serializer<T> {
      */
     private static final class Scratch extends OutputStream {
         private static final int INITIAL = 512;
-        BinaryEncoder encoder;
+        final BinaryEncoder encoder = new StringEncoder(this);
         private byte[] buf = new byte[INITIAL];
         private int count;
 
@@ -178,6 +178,28 @@ public class AvroSerializer<T> implements Serializer<T> {
             if (count + more > buf.length) {
                 buf = Arrays.copyOf(buf, Math.max(buf.length * 2, count + more));
             }
+        }
+    }
+
+    /**
+     * Avro's direct binary encoding with Strings turned into UTF-8 by the JDK: Avro 1.12 copies them char by char
+     * first (a tenth of the collector's publisher thread, five Strings per event). The bytes are the same: Avro
+     * also writes a String's {@code getBytes(UTF_8)} whenever it is not plain ASCII.
+     */
+    private static final class StringEncoder extends DirectBinaryEncoder {
+        StringEncoder(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void writeString(String string) throws IOException {
+            if (string.isEmpty()) {
+                writeZero();
+                return;
+            }
+            byte[] bytes = string.getBytes(StandardCharsets.UTF_8);
+            writeInt(bytes.length);
+            writeFixed(bytes, 0, bytes.length);
         }
     }
 
