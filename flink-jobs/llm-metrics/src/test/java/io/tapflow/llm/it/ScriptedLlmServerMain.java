@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
  * requests of one model can stream for different lengths. Usage always reports {@code prompt_tokens} = 7 + the
  * tokens written (a number the estimate from the prompt's characters cannot hit by chance). Prints
  * {@code listening <port>} and then, per request,
- * {@code served <path> <model> <tokens written> <ttft us> <tpot us> <start ns> <end ns>} as the server itself timed
+ * {@code served <path> <model> <tokens written> <ttft us> <tpot us> <start ns> <end ns> <ttft lo> <ttft hi> <tpot lo>
+ * <tpot hi>} (bounds in us, see {@link Timing}) as the server itself timed
  * its token writes (a loaded machine can make it miss its schedule; the job must report what happened); start is
  * when the request's first byte was read, end when the response's last write() was issued, both
  * {@link System#nanoTime()} = CLOCK_MONOTONIC, the clock the collector's kernel timestamps come from.
@@ -56,14 +57,14 @@ public final class ScriptedLlmServerMain {
                 OutputStream out = s.getOutputStream()) {
             s.setTcpNoDelay(true);
             while (true) {
-                long[] firstByteNs = new long[1];
+                long[] firstByteNs = new long[2];
                 String head = readHead(in, firstByteNs);
                 if (head == null) {
                     return;
                 }
                 // the schedule starts when the request's first bytes were read, as TTFT is defined (a client may
                 // write its head in pieces: node's does)
-                long readNs = firstByteNs[0];
+                long readNs = firstByteNs[1];
                 Matcher cl = CONTENT_LENGTH.matcher(head);
                 byte[] body = in.readNBytes(cl.find() ? Integer.parseInt(cl.group(1)) : 0);
                 String json = new String(body, StandardCharsets.UTF_8);
@@ -81,7 +82,7 @@ public final class ScriptedLlmServerMain {
                 int tokens = max.find() ? Math.min(scheduled, Integer.parseInt(max.group(1))) : scheduled;
                 boolean stream = !json.replace(" ", "").contains("\"stream\":false");
                 boolean usage = json.replace(" ", "").contains("\"include_usage\":true");
-                Timing timing = new Timing(readNs);
+                Timing timing = new Timing(firstByteNs[0], readNs);
                 int written;
                 try {
                     written = switch (path) {
@@ -116,7 +117,7 @@ public final class ScriptedLlmServerMain {
     private static void warmUp() throws IOException {
         for (int i = 0; i < 200; i++) {
             ByteArrayOutputStream sink = new ByteArrayOutputStream();
-            Timing now = new Timing(System.nanoTime());
+            Timing now = new Timing(System.nanoTime(), System.nanoTime());
             MODEL.matcher("{\"model\":\"s-0-0-3\"}").find();
             CONTENT_LENGTH.matcher("Content-Length: 12").find();
             openAiStream(sink, "s-0-0-3", now, 0, 0, 3, true, false);
@@ -140,6 +141,7 @@ public final class ScriptedLlmServerMain {
             chunk(out, "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"model\":\"" + model
                     + "\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"tok" + i + " \"},"
                     + "\"finish_reason\":null}]}\n\n");
+            t0.written();
         }
         StringBuilder tail = new StringBuilder("data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"model\":\""
                 + model + "\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\""
@@ -179,6 +181,7 @@ public final class ScriptedLlmServerMain {
             t0.token();
             chunk(out, "{\"model\":\"" + model + "\",\"message\":{\"role\":\"assistant\",\"content\":\"tok" + i
                     + " \"},\"done\":false}\n");
+            t0.written();
         }
         String last = "{\"model\":\"" + model + "\",\"message\":{\"role\":\"assistant\",\"content\":\"\"},"
                 + "\"done\":true,\"done_reason\":\"stop\",\"prompt_eval_count\":" + (7 + n) + ",\"eval_count\":" + n
@@ -202,6 +205,7 @@ public final class ScriptedLlmServerMain {
                     + "\"generated_tokens\":" + n + ",\"seed\":null}";
             chunk(out, "data:{\"index\":" + (i + 1) + ",\"token\":{\"id\":" + (100 + i) + ",\"text\":\"tok" + i
                     + " \",\"logprob\":-0.5,\"special\":false}," + details + "}\n\n");
+            t0.written();
         }
         t0.end();
         write(out, "0\r\n\r\n");
@@ -210,22 +214,37 @@ public final class ScriptedLlmServerMain {
 
     /**
      * When the request was read, when the first and last token writes and the response's last write were issued:
-     * the server's own truth.
+     * the server's own truth. Each syscall the collector times is also bracketed (the clock read just before the
+     * call and just after it returned), because on a loaded machine the thread can lose the core between a syscall
+     * and its clock read: the true TTFT and TPOT lie within [lo, hi] of {@link #report}.
      */
     static final class Timing {
+        final long readBeforeNs;
         final long readNs;
         long firstNs = -1;
+        long firstAfterNs = -1;
         long lastNs = -1;
+        long lastAfterNs = -1;
         long endNs = -1;
 
-        Timing(long readNs) {
+        Timing(long readBeforeNs, long readNs) {
+            this.readBeforeNs = readBeforeNs;
             this.readNs = readNs;
         }
 
+        /** Just before a token's write(). */
         void token() {
             lastNs = System.nanoTime();
             if (firstNs < 0) {
                 firstNs = lastNs;
+            }
+        }
+
+        /** Just after a token's write() returned. */
+        void written() {
+            lastAfterNs = System.nanoTime();
+            if (firstAfterNs < 0) {
+                firstAfterNs = lastAfterNs;
             }
         }
 
@@ -235,16 +254,21 @@ public final class ScriptedLlmServerMain {
         }
 
         /**
-         * "ttft_us tpot_us start_ns end_ns" as the server measured them (ttft and tpot "-" when nothing was
-         * streamed).
+         * "ttft_us tpot_us start_ns end_ns ttft_lo ttft_hi tpot_lo tpot_hi" as the server measured them (ttft and
+         * tpot "-" when nothing was streamed): ttft/tpot from the clock reads just after the read and just before
+         * the writes, lo/hi the bounds the bracketing clock reads allow.
          */
         String report(int tokens) {
             String interval = " " + readNs + " " + endNs;
             if (firstNs < 0) {
-                return "- -" + interval;
+                return "- -" + interval + " - - - -";
             }
-            long tpot = tokens > 1 ? Math.round((lastNs - firstNs) / 1_000.0 / (tokens - 1)) : 0;
-            return (firstNs - readNs) / 1_000 + " " + tpot + interval;
+            long gaps = Math.max(1, tokens - 1);
+            long tpot = tokens > 1 ? Math.round((lastNs - firstNs) / 1_000.0 / gaps) : 0;
+            long tpotLo = tokens > 1 ? Math.round((lastNs - firstAfterNs) / 1_000.0 / gaps) : 0;
+            long tpotHi = tokens > 1 ? Math.round((lastAfterNs - firstNs) / 1_000.0 / gaps) : 0;
+            return (firstNs - readNs) / 1_000 + " " + tpot + interval + " " + (firstNs - readNs) / 1_000 + " "
+                    + (firstAfterNs - readBeforeNs) / 1_000 + " " + tpotLo + " " + tpotHi;
         }
     }
 
@@ -270,16 +294,28 @@ public final class ScriptedLlmServerMain {
         out.flush();
     }
 
+    /**
+     * The request head; {@code firstByteNs} gets the clock just before and just after the read() that returned its
+     * first bytes. That read is made only once bytes are there (up to 2 s of polling, then a plain blocking read,
+     * which also sees the end of the connection), so that the two clock reads bracket the syscall the collector
+     * timed rather than the wait for the request.
+     */
     private static String readHead(InputStream in, long[] firstByteNs) throws IOException {
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        while (in.available() == 0 && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(50_000L);
+        }
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         int state = 0;
         while (state < 4) {
+            long before = System.nanoTime();
             int b = in.read();
             if (b < 0) {
                 return null;
             }
             if (head.size() == 0) {
-                firstByteNs[0] = System.nanoTime();
+                firstByteNs[0] = before;
+                firstByteNs[1] = System.nanoTime();
             }
             head.write(b);
             state = (b == '\r' && (state == 0 || state == 2)) || (b == '\n' && (state == 1 || state == 3))

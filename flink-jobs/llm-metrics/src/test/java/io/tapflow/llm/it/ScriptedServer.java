@@ -20,9 +20,11 @@ final class ScriptedServer implements AutoCloseable {
 
     /**
      * One request as the server timed it: ttft and tpot null when nothing was streamed; start (first request byte
-     * read) and end (last response write issued) on CLOCK_MONOTONIC, as the collector's kernel timestamps.
+     * read) and end (last response write issued) on CLOCK_MONOTONIC, as the collector's kernel timestamps; the
+     * bounds within which the syscall-to-syscall TTFT and TPOT lie, from clock reads bracketing each syscall.
      */
-    record Served(String path, String model, int tokens, Long ttftUs, Long tpotUs, long startNs, long endNs) {
+    record Served(String path, String model, int tokens, Long ttftUs, Long tpotUs, long startNs, long endNs,
+                  Long ttftLoUs, Long ttftHiUs, Long tpotLoUs, Long tpotHiUs) {
     }
 
     private final Process process;
@@ -89,9 +91,10 @@ final class ScriptedServer implements AutoCloseable {
             while ((line = out.readLine()) != null) {
                 String[] f = line.split(" ");
                 // "served <path> <model> cut" is a request the client gave up on: no timing
-                if (f.length == 8 && f[0].equals("served")) {
+                if (f.length == 12 && f[0].equals("served")) {
                     served.add(new Served(f[1], f[2], Integer.parseInt(f[3]), microsOrNull(f[4]), microsOrNull(f[5]),
-                            Long.parseLong(f[6]), Long.parseLong(f[7])));
+                            Long.parseLong(f[6]), Long.parseLong(f[7]), microsOrNull(f[8]), microsOrNull(f[9]),
+                            microsOrNull(f[10]), microsOrNull(f[11])));
                 }
             }
         } catch (IOException e) {
