@@ -48,7 +48,7 @@ public final class PublishThroughputBench {
     private PublishThroughputBench() {}
 
     public static void main(String[] args) throws Exception {
-        long events = Long.parseLong(arg(args, "--events", "1000000"));
+        long events = Long.parseLong(arg(args, "--events", "2000000"));
         Path capture = Path.of(arg(args, "--capture", "collector-agent/src/test/resources/captures/redis.pcapng"));
         int loops = Integer.parseInt(arg(args, "--loops", "200"));
         int rounds = Integer.parseInt(arg(args, "--rounds", "5"));
@@ -66,7 +66,7 @@ public final class PublishThroughputBench {
                     .withExtraProducerConfig(producerConfig(args));
             KafkaEventPublisher publisher = new KafkaEventPublisher(settings, "bench-agent");
             // warm-up: the registry round trips and the JIT are not what is measured
-            offer(publisher, replayed, Math.min(events / 10, 100_000), settings.queueCapacity());
+            offer(publisher, replayed, Math.max(events / rounds, 200_000), settings.queueCapacity());
             awaitIdle(publisher);
             PublishStats stats = publisher.stats();
             double[] perCpuSecond = new double[rounds];
