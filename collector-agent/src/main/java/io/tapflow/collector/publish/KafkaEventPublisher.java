@@ -356,14 +356,19 @@ public final class KafkaEventPublisher implements AutoCloseable {
         }
     }
 
-    /** Sends the backlog in order while the producer takes records; retried every 200 ms while it does not. */
+    /**
+     * Sends the backlog in order while the producer takes records; retried every 200 ms while Kafka is away, every
+     * 5 ms while the producer's buffer is merely full.
+     */
     private void drainBacklog() {
         if (backlog.isEmpty() || System.nanoTime() < nextDrainNanos) {
             return;
         }
         while (!backlog.isEmpty()) {
             if (!send(backlog.peek())) {
-                nextDrainNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
+                // an outage is tried again every 200 ms; a producer that is only full (Kafka slower than the
+                // source) soon, or the backlog fills up within a fraction of a second at 300k events/s
+                nextDrainNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(outage ? 200 : 5);
                 return;
             }
             backlog.removeFirst();
