@@ -152,6 +152,16 @@ class StandaloneClusterSubmitITCase {
         assertThat(afterRestore.restoredFromSavepoint()).isFalse();
         for (Map.Entry<String, String> job : jobs.entrySet()) {
             try {
+                Long before = lastBeforeKillPerJob.get(job.getKey());
+                if (before == null) {
+                    // no checkpoint had completed when the TaskManager died (a loaded machine can make the first
+                    // ones fail): Flink restarts the job from its start, with nothing to restore
+                    System.out.printf("%s had no completed checkpoint at the kill%n", job.getKey());
+                    awaitAtLeast(job.getKey() + " checkpointing after a restart without a checkpoint",
+                            () -> rest.checkpoints(job.getValue()).latestCompletedId() != null ? 1 : 0, 1);
+                    assertThat(rest.job(job.getValue()).state()).as(job.getKey()).isEqualTo("RUNNING");
+                    continue;
+                }
                 awaitAtLeast(job.getKey() + " restored and checkpointing again", () -> {
                     FlinkRestClient.CheckpointStats s = rest.checkpoints(job.getValue());
                     return s.restoredId() != null && s.latestCompletedId() != null
@@ -159,17 +169,16 @@ class StandaloneClusterSubmitITCase {
                 }, 1);
             } catch (AssertionError e) {
                 // the logs go with the cluster's directory: say here why the job did not come back
+                printJobManagerLines(job.getValue(), lastBeforeKillPerJob.get(job.getKey()));
                 throw new AssertionError(e.getMessage() + "; " + job.getKey() + " is "
                         + rest.job(job.getValue()).state() + ", checkpoints " + rest.checkpoints(job.getValue())
-                        + ", last exception: " + rest.rootException(job.getValue()), e);
+                        + " (latest completed before the kill: " + lastBeforeKillPerJob.get(job.getKey())
+                        + "), last exception: " + rest.rootException(job.getValue()), e);
             }
             System.out.printf("%s restored checkpoint %d, checkpointing again %d ms after the kill%n", job.getKey(),
                     rest.checkpoints(job.getValue()).restoredId(), (System.nanoTime() - t0) / 1_000_000);
-            Long before = lastBeforeKillPerJob.get(job.getKey());
-            if (before != null) {
-                assertThat(rest.checkpoints(job.getValue()).restoredId()).as("%s restored from its last checkpoint",
-                        job.getKey()).isGreaterThanOrEqualTo(before);
-            }
+            assertThat(rest.checkpoints(job.getValue()).restoredId()).as("%s restored from its last checkpoint",
+                    job.getKey()).isGreaterThanOrEqualTo(lastBeforeKillPerJob.get(job.getKey()));
             assertThat(rest.job(job.getValue()).state()).as(job.getKey()).isEqualTo("RUNNING");
         }
 
@@ -344,6 +353,37 @@ class StandaloneClusterSubmitITCase {
         }
     }
 
+
+    /**
+     * The JobManager's log lines about one job's restarts and restores (CI deletes the cluster with the test):
+     * whether a failover found a checkpoint to restore, and when the job ran again.
+     */
+    private void printJobManagerLines(String jobId, Long lastCheckpointBeforeKill) {
+        System.out.println("JobManager log lines of job " + jobId + " (its last checkpoint before the kill: "
+                + lastCheckpointBeforeKill + "):");
+        try (var files = java.nio.file.Files.list(flink.directory().resolve("log"))) {
+            files.filter(f -> f.getFileName().toString().contains("jobmanager")).forEach(f -> {
+                try {
+                    java.nio.file.Files.readAllLines(f).stream()
+                            .filter(l -> l.contains(jobId) || l.contains("estor") || l.contains("No checkpoint"))
+                            .filter(l -> l.contains("estor") || l.contains("switched") || l.contains("checkpoint")
+                                    || l.contains("ailover") || l.contains("estart"))
+                            .reduce(new java.util.ArrayDeque<String>(), (q, l) -> {
+                                q.addLast(l);
+                                if (q.size() > 60) {
+                                    q.removeFirst();
+                                }
+                                return q;
+                            }, (a, b) -> a)
+                            .forEach(l -> System.out.println("  " + f.getFileName() + ": " + l));
+                } catch (java.io.IOException | java.io.UncheckedIOException ex) {
+                    System.out.println("  " + f + ": unreadable (" + ex + ")");
+                }
+            });
+        } catch (java.io.IOException ex) {
+            System.out.println("  no JobManager log: " + ex);
+        }
+    }
     private static void awaitAtLeast(String what, LongSupplier value, long atLeast) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
         long last = value.getAsLong();
