@@ -24,68 +24,90 @@ public final class DeferredText implements Serializable {
     /** A cache slot whose value was computed and is null. */
     private static final Object NULL = new Object();
 
-    // fields: index into bounds (from, to) and into values
+    // fields: index into the bounds of the builder
     private static final int RESOURCE = 0;
     private static final int EXCEPTION = 2;
     private static final int REQUEST_ID = 4;
     private static final int TRACEPARENT = 6;
+    private static final long ABSENT = -1;
 
     private final byte[] bytes;
-    /** From and to of each field in {@link #bytes}, -1 when the field is absent. */
-    private final int[] bounds;
     /**
-     * Decoded values by field index / 2 (null = not decoded yet, {@link #NULL} = decoded as null). Final, so that
-     * every thread sees the array; threads that race on a slot decode the same immutable value. Not serialized:
-     * {@link #readResolve} starts a fresh one.
+     * Each field's from (high 32 bits) and to (low 32 bits) in {@link #bytes}, {@link #ABSENT} when not set: fields
+     * rather than an array, and the caches below rather than an array of values, so that a message's deferred text
+     * is two objects (this and its bytes), not four.
      */
-    private final transient Object[] values;
+    private final long resource;
+    private final long exception;
+    private final long requestId;
+    private final long traceparent;
+    /*
+     * Decoded values (null = not decoded yet, NULL = decoded as null). Benign races: a thread that sees null
+     * decodes the same value again, and the values (String, TraceContext) are immutable with final fields, so a
+     * thread that sees one sees it whole. Transient: a deserialized instance decodes again.
+     */
+    private transient Object resourceValue;
+    private transient Object exceptionValue;
+    private transient Object requestIdValue;
+    private transient Object traceparentValue;
 
-    private DeferredText(byte[] bytes, int[] bounds) {
+    private DeferredText(byte[] bytes, long resource, long exception, long requestId, long traceparent) {
         this.bytes = bytes;
-        this.bounds = bounds;
-        this.values = new Object[bounds.length / 2];
-    }
-
-    private Object readResolve() {
-        return new DeferredText(bytes, bounds);
+        this.resource = resource;
+        this.exception = exception;
+        this.requestId = requestId;
+        this.traceparent = traceparent;
     }
 
     /** {@link L7Message#requestResource()}: the UTF-8 text, capped as the builder caps it; null when not set. */
     String requestResource() {
-        return (String) value(RESOURCE);
+        Object v = resourceValue;
+        if (v == null) {
+            resourceValue = v = decode(RESOURCE, resource);
+        }
+        return v == NULL ? null : (String) v;
     }
 
     /** {@link L7Message#responseException()}: the UTF-8 text, capped; null when not set. */
     String responseException() {
-        return (String) value(EXCEPTION);
+        Object v = exceptionValue;
+        if (v == null) {
+            exceptionValue = v = decode(EXCEPTION, exception);
+        }
+        return v == NULL ? null : (String) v;
     }
 
     /** {@link L7Message#xRequestId()}: {@link TraceHeaders.Collector#offerRequestId} of the text. */
     String xRequestId() {
-        return (String) value(REQUEST_ID);
+        Object v = requestIdValue;
+        if (v == null) {
+            requestIdValue = v = decode(REQUEST_ID, requestId);
+        }
+        return v == NULL ? null : (String) v;
     }
 
     /** {@link L7Message#traceContext()}: the context of the message's only trace header, a traceparent. */
     TraceContext traceContext() {
-        return (TraceContext) value(TRACEPARENT);
-    }
-
-    private Object value(int field) {
-        Object v = values[field / 2];
+        Object v = traceparentValue;
         if (v == null) {
-            v = bounds[field] < 0 ? null : decode(field, bounds[field], bounds[field + 1]);
-            values[field / 2] = v == null ? NULL : v;
-            return v;
+            traceparentValue = v = decode(TRACEPARENT, traceparent);
         }
-        return v == NULL ? null : v;
+        return v == NULL ? null : (TraceContext) v;
     }
 
-    private Object decode(int field, int from, int to) {
-        return switch (field) {
+    /** The value of {@code field} at {@code bounds}, or {@link #NULL}. */
+    private Object decode(int field, long bounds) {
+        if (bounds == ABSENT) {
+            return NULL;
+        }
+        int from = (int) (bounds >>> 32);
+        int to = (int) bounds;
+        Object v = switch (field) {
             case RESOURCE, EXCEPTION -> L7Message.cap(utf8(from, to));
             case REQUEST_ID -> TraceHeaders.requestIdOf(utf8(from, to));
             default -> TraceHeaders.traceparentOf(bytes, from, to);
         };
+        return v == null ? NULL : v;
     }
 
     private String utf8(int from, int to) {
@@ -151,13 +173,14 @@ public final class DeferredText implements Serializable {
             if (set == 0) {
                 return null;
             }
-            int[] b = new int[bounds.length];
-            for (int f = 0; f < b.length; f += 2) {
-                boolean present = (set & (1 << (f / 2))) != 0;
-                b[f] = present ? bounds[f] : -1;
-                b[f + 1] = present ? bounds[f + 1] : -1;
-            }
-            return new DeferredText(Arrays.copyOf(scratch, used), b);
+            return new DeferredText(Arrays.copyOf(scratch, used), bounds(RESOURCE), bounds(EXCEPTION),
+                    bounds(REQUEST_ID), bounds(TRACEPARENT));
+        }
+
+        /** The from and to of {@code field} packed as {@link DeferredText} keeps them, or {@link #ABSENT}. */
+        private long bounds(int field) {
+            return (set & (1 << (field / 2))) == 0 ? ABSENT
+                    : (long) bounds[field] << 32 | (bounds[field + 1] & 0xFFFF_FFFFL);
         }
     }
 }

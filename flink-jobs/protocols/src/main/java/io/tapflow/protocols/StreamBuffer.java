@@ -248,6 +248,9 @@ public final class StreamBuffer implements Serializable {
 
     /** Ring index of the last meta at or before {@code position}, or -1. */
     private int metaAt(long position) {
+        if (metaCount == 1) {
+            return metaPos[metaHead] <= position ? metaHead : -1; // a message within one segment: no loop
+        }
         int found = -1;
         for (int k = 0; k < metaCount; k++) {
             int i = (metaHead + k) & (metaPos.length - 1);

@@ -106,12 +106,13 @@ final class Http1Decoder extends AbstractStreamDecoder {
             in.mark(in.position());
             marked = true;
         }
-        if (!Http1HeadParser.plausibleStart(a, s, c, requests)) {
-            return malformed(requests ? "not an HTTP/1 request line" : "not an HTTP/1 status line");
-        }
-        // the common case: the whole head is here, parsed in one pass; else wait for its end, then parse it
+        // the common case: the whole head is here, parsed in one pass; else wait for its end, then parse it. A
+        // head that parses has a plausible start, so garbage is told apart only when the parse fails
         int len = scanned == 0 ? head.parse(a, s, s + c, requests) : Http1HeadParser.INCOMPLETE;
         if (len < 0) {
+            if (!Http1HeadParser.plausibleStart(a, s, c, requests)) {
+                return malformed(requests ? "not an HTTP/1 request line" : "not an HTTP/1 status line");
+            }
             int end = headEnd(a, s, c);
             if (end < 0) {
                 if (scanned == c && c > MAX_START_LINE && Http1HeadParser.indexOf(a, s, s + c, (byte) '\n') < 0) {
