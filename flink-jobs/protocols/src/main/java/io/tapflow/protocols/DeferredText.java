@@ -2,7 +2,6 @@ package io.tapflow.protocols;
 
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 /**
  * Text fields of one message kept as the bytes they were decoded from and turned into their values when an
@@ -120,17 +119,22 @@ public final class DeferredText implements Serializable {
      * Serializable: it holds nothing between messages.
      */
     public static final class Builder {
-        private byte[] scratch = new byte[256];
-        private int used;
-        /** From and to per field, valid where {@link #set} has the field's bit. */
+        /** Source array, from and to per field, valid where {@link #set} has the field's bit. */
+        private final byte[][] sources = new byte[4][];
         private final int[] bounds = new int[8];
         /** Bit {@code field / 2} set for each field put since the last reset (a reset per message stays O(1)). */
         private int set;
+        /** The array {@link #build} fills, and how much of it. */
+        private byte[] target;
+        private int copied;
 
-        /** Forgets the fields of the previous message. */
+        /** Forgets the fields of the previous message (and the arrays they were in). */
         public Builder reset() {
-            used = 0;
             set = 0;
+            sources[0] = null;
+            sources[1] = null;
+            sources[2] = null;
+            sources[3] = null;
             return this;
         }
 
@@ -154,33 +158,55 @@ public final class DeferredText implements Serializable {
             return put(TRACEPARENT, a, from, to);
         }
 
-        /** Copies {@code a[from, to)} as the field whose bounds are at {@code bounds[field]}. */
+        /**
+         * Notes {@code a[from, to)} as the field whose bounds are at {@code bounds[field]}; its bytes are copied by
+         * {@link #build}, straight into the message's array (copying each field into a scratch array first, then
+         * the scratch into the message's array, showed in the HTTP/1 profile), so {@code a} must not change before.
+         */
         private Builder put(int field, byte[] a, int from, int to) {
-            int n = to - from;
-            if (used + n > scratch.length) {
-                scratch = Arrays.copyOf(scratch, Math.max(scratch.length * 2, used + n));
-            }
-            System.arraycopy(a, from, scratch, used, n);
-            bounds[field] = used;
-            bounds[field + 1] = used + n;
-            used += n;
+            sources[field / 2] = a;
+            bounds[field] = from;
+            bounds[field + 1] = to;
             set |= 1 << (field / 2);
             return this;
         }
 
-        /** The fields collected, or null when there is none. */
+        /**
+         * The fields collected, or null when there is none. Keeps no reference to the arrays the fields came from
+         * (a decoder's buffer is not pinned by its builder between messages).
+         */
         public DeferredText build() {
             if (set == 0) {
                 return null;
             }
-            return new DeferredText(Arrays.copyOf(scratch, used), bounds(RESOURCE), bounds(EXCEPTION),
-                    bounds(REQUEST_ID), bounds(TRACEPARENT));
+            int n = 0;
+            for (int f = 0; f < bounds.length; f += 2) {
+                if ((set & (1 << (f / 2))) != 0) {
+                    n += bounds[f + 1] - bounds[f];
+                }
+            }
+            target = new byte[n];
+            copied = 0;
+            long resource = copy(RESOURCE);
+            long exception = copy(EXCEPTION);
+            long requestId = copy(REQUEST_ID);
+            long traceparent = copy(TRACEPARENT);
+            DeferredText text = new DeferredText(target, resource, exception, requestId, traceparent);
+            target = null;
+            return text;
         }
 
-        /** The from and to of {@code field} packed as {@link DeferredText} keeps them, or {@link #ABSENT}. */
-        private long bounds(int field) {
-            return (set & (1 << (field / 2))) == 0 ? ABSENT
-                    : (long) bounds[field] << 32 | (bounds[field + 1] & 0xFFFF_FFFFL);
+        /** Copies {@code field} (if put) to {@link #target}; its bounds there as {@link DeferredText} keeps them. */
+        private long copy(int field) {
+            if ((set & (1 << (field / 2))) == 0) {
+                return ABSENT;
+            }
+            int len = bounds[field + 1] - bounds[field];
+            System.arraycopy(sources[field / 2], bounds[field], target, copied, len);
+            sources[field / 2] = null;
+            long at = (long) copied << 32 | (copied + len);
+            copied += len;
+            return at;
         }
     }
 }

@@ -445,6 +445,7 @@ final class Http1Decoder extends AbstractStreamDecoder {
 
     @Override
     protected void reset() {
+        head.forget();
         state = State.HEAD;
         next = State.HEAD;
         msg = null;

@@ -70,6 +70,8 @@ final class Http1HeadParser implements Serializable {
      */
     private final ValueCache hosts = new ValueCache();
     private final ValueCache contentTypes = new ValueCache();
+    /** By {@link Http1HeaderTable.Entry#attributeIndex}: the last value of each configured header. */
+    private ValueCache[] attributeValues;
     /**
      * Reused for every message ({@link TraceHeaders.Collector#reset}); {@link #traced} says it holds one. A message
      * whose only trace header is one traceparent leaves it to {@link #deferred} instead ({@link #traceparentFrom}):
@@ -193,6 +195,14 @@ final class Http1HeadParser implements Serializable {
             deferred = new DeferredText.Builder();
         }
         deferred.reset();
+        int len = parseLines(a, s, limit, request);
+        if (len < 0) {
+            deferred.reset(); // holds no reference to the decoder's buffer until the next head
+        }
+        return len;
+    }
+
+    private int parseLines(byte[] a, int s, int limit, boolean request) {
         int eol = indexOf(a, s, limit, (byte) '\n');
         if (eol < 0) {
             return INCOMPLETE;
@@ -262,6 +272,13 @@ final class Http1HeadParser implements Serializable {
         return (a[p] == '\n' ? p + 1 : p + 2) - s;
     }
 
+    /** Drops what a parse that threw may have left (the deferred fields refer to the buffer until built). */
+    void forget() {
+        if (deferred != null) {
+            deferred.reset();
+        }
+    }
+
     /** Acts on the value {@code a[vs, ve)} (untrimmed) of a known header; false when it is malformed. */
     private boolean value(Http1HeaderTable.Entry entry, byte[] a, int vs, int ve, boolean request) {
         while (vs < ve && (a[vs] == ' ' || a[vs] == '\t')) {
@@ -305,7 +322,7 @@ final class Http1HeadParser implements Serializable {
         }
         String key = request ? entry.requestAttributeKey : entry.responseAttributeKey;
         if (key != null) {
-            builder.attribute(key, utf8(a, vs, ve));
+            builder.attribute(key, attributeValue(entry, a, vs, ve));
         }
         return true;
     }
@@ -354,7 +371,9 @@ final class Http1HeadParser implements Serializable {
 
     private boolean requestLine(byte[] a, int s, int n) {
         int sp1 = indexOf(a, s, s + n, (byte) ' ');
-        int sp2 = lastIndexOf(a, s, s + n, (byte) ' ');
+        // the common line ends with a space and the version: its last space is then known without a search
+        String version = n > 9 && a[s + n - 9] == ' ' ? version(a, s + n - 8, s + n) : null;
+        int sp2 = version != null ? s + n - 9 : lastIndexOf(a, s, s + n, (byte) ' ');
         if (sp1 <= s || sp1 - s > MAX_METHOD || sp2 <= sp1 + 1) {
             error = "bad request line";
             return false;
@@ -365,7 +384,9 @@ final class Http1HeadParser implements Serializable {
                 return false;
             }
         }
-        String version = version(a, sp2 + 1, s + n);
+        if (version == null) {
+            version = version(a, sp2 + 1, s + n);
+        }
         if (version == null) {
             error = "not HTTP/1.x";
             return false;
@@ -427,6 +448,19 @@ final class Http1HeadParser implements Serializable {
         };
     }
 
+    /** The value of a configured header, reused while the connection repeats it (a User-Agent does). */
+    private String attributeValue(Http1HeaderTable.Entry entry, byte[] a, int vs, int ve) {
+        if (attributeValues == null) {
+            attributeValues = new ValueCache[table.attributes()];
+        }
+        ValueCache c = attributeValues[entry.attributeIndex];
+        if (c == null) {
+            c = new ValueCache();
+            attributeValues[entry.attributeIndex] = c;
+        }
+        return c.get(a, vs, ve);
+    }
+
     /** Host without port; IPv6 literals lose their brackets. */
     private String host(byte[] a, int vs, int ve) {
         if (vs < ve && a[vs] == '[') {
@@ -450,7 +484,13 @@ final class Http1HeadParser implements Serializable {
             if (n != length) {
                 return false;
             }
-            for (int i = 0; i < n; i++) {
+            int i = 0;
+            for (; i <= n - Long.BYTES; i += Long.BYTES) {
+                if (word(a, from + i) != word(bytes, i)) {
+                    return false;
+                }
+            }
+            for (; i < n; i++) {
                 if (a[from + i] != bytes[i]) {
                     return false;
                 }

@@ -41,6 +41,8 @@ final class Http1HeaderTable implements Serializable {
         boolean requestId;
         String requestAttributeKey;
         String responseAttributeKey;
+        /** Index of a configured header among them (for the decoder's cache of its last value), else -1. */
+        int attributeIndex = -1;
 
         Entry(String name, int kind) {
             this.name = name;
@@ -78,6 +80,8 @@ final class Http1HeaderTable implements Serializable {
      * Cache-Control (not Uber-Trace-Id).
      */
     private final long[] firstBytes = new long[Long.SIZE];
+    /** Configured headers (see {@link Entry#attributeIndex}). */
+    private int attributes;
 
     Http1HeaderTable(ParserOptions options) {
         Map<String, Entry> entries = new LinkedHashMap<>();
@@ -101,6 +105,9 @@ final class Http1HeaderTable implements Serializable {
             Entry e = entries.computeIfAbsent(h, n -> new Entry(n, EXTRA));
             e.requestAttributeKey = "http.request.header." + h;
             e.responseAttributeKey = "http.response.header." + h;
+            if (e.attributeIndex < 0) {
+                e.attributeIndex = attributes++;
+            }
         }
         int size = Integer.highestOneBit(Math.max(entries.size(), 1) * 4 - 1) << 1;
         slots = new Entry[size];
@@ -117,6 +124,11 @@ final class Http1HeaderTable implements Serializable {
                 slots[i] = e;
             }
         }
+    }
+
+    /** How many configured headers are emitted as attributes. */
+    int attributes() {
+        return attributes;
     }
 
     /**
