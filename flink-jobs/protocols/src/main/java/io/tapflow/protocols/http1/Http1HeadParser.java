@@ -471,8 +471,37 @@ final class Http1HeadParser implements Serializable {
         return hosts.get(a, vs, colon < 0 ? ve : colon);
     }
 
-    /** The last UTF-8 value decoded, reused while the same bytes come again. */
+    /**
+     * The last two UTF-8 values decoded, reused while the same bytes come again. Two, because a connection
+     * commonly alternates between two (JSON answers and HTML error pages of one API: http1:14 decoded its
+     * Content-Type twice per pass with one).
+     */
     private static final class ValueCache implements Serializable {
+        private final Slot first = new Slot();
+        private final Slot second = new Slot();
+        /** Which slot the next miss replaces: the one not hit or filled last. */
+        private boolean replaceSecond;
+
+        String get(byte[] a, int from, int to) {
+            if (first.holds(a, from, to)) {
+                replaceSecond = true;
+                return first.value;
+            }
+            if (second.holds(a, from, to)) {
+                replaceSecond = false;
+                return second.value;
+            }
+            String v = utf8(a, from, to);
+            if (to - from <= Slot.MAX) {
+                (replaceSecond ? second : first).set(a, from, to, v);
+                replaceSecond = !replaceSecond;
+            }
+            return v;
+        }
+    }
+
+    /** One value of a {@link ValueCache} and its bytes. */
+    private static final class Slot implements Serializable {
         /** Longer values are decoded every time: a cache is for short, repeated values. */
         private static final int MAX = 64;
         private final byte[] bytes = new byte[MAX];
@@ -498,17 +527,10 @@ final class Http1HeadParser implements Serializable {
             return true;
         }
 
-        String get(byte[] a, int from, int to) {
-            if (holds(a, from, to)) {
-                return value;
-            }
-            String v = utf8(a, from, to);
-            if (to - from <= MAX) {
-                System.arraycopy(a, from, bytes, 0, to - from);
-                length = to - from;
-                value = v;
-            }
-            return v;
+        private void set(byte[] a, int from, int to, String v) {
+            System.arraycopy(a, from, bytes, 0, to - from);
+            length = to - from;
+            value = v;
         }
     }
 
