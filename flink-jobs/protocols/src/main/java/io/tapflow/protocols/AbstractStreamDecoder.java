@@ -48,7 +48,15 @@ public abstract class AbstractStreamDecoder implements StreamDecoder {
 
     @Override
     public final void feed(Segment segment, MessageSink out) {
-        in.append(segment);
+        in.appendInPlace(segment);
+        try {
+            decodeAll(out);
+        } finally {
+            in.release(); // the segment's array is not kept past this call
+        }
+    }
+
+    private void decodeAll(MessageSink out) {
         while (in.available() > 0) {
             long before = in.position();
             Step step;

@@ -2,7 +2,6 @@ package io.tapflow.protocols;
 
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 /**
  * Text fields of one message kept as the bytes they were decoded from and turned into their values when an
@@ -24,68 +23,90 @@ public final class DeferredText implements Serializable {
     /** A cache slot whose value was computed and is null. */
     private static final Object NULL = new Object();
 
-    // fields: index into bounds (from, to) and into values
+    // fields: index into the bounds of the builder
     private static final int RESOURCE = 0;
     private static final int EXCEPTION = 2;
     private static final int REQUEST_ID = 4;
     private static final int TRACEPARENT = 6;
+    private static final long ABSENT = -1;
 
     private final byte[] bytes;
-    /** From and to of each field in {@link #bytes}, -1 when the field is absent. */
-    private final int[] bounds;
     /**
-     * Decoded values by field index / 2 (null = not decoded yet, {@link #NULL} = decoded as null). Final, so that
-     * every thread sees the array; threads that race on a slot decode the same immutable value. Not serialized:
-     * {@link #readResolve} starts a fresh one.
+     * Each field's from (high 32 bits) and to (low 32 bits) in {@link #bytes}, {@link #ABSENT} when not set: fields
+     * rather than an array, and the caches below rather than an array of values, so that a message's deferred text
+     * is two objects (this and its bytes), not four.
      */
-    private final transient Object[] values;
+    private final long resource;
+    private final long exception;
+    private final long requestId;
+    private final long traceparent;
+    /*
+     * Decoded values (null = not decoded yet, NULL = decoded as null). Benign races: a thread that sees null
+     * decodes the same value again, and the values (String, TraceContext) are immutable with final fields, so a
+     * thread that sees one sees it whole. Transient: a deserialized instance decodes again.
+     */
+    private transient Object resourceValue;
+    private transient Object exceptionValue;
+    private transient Object requestIdValue;
+    private transient Object traceparentValue;
 
-    private DeferredText(byte[] bytes, int[] bounds) {
+    private DeferredText(byte[] bytes, long resource, long exception, long requestId, long traceparent) {
         this.bytes = bytes;
-        this.bounds = bounds;
-        this.values = new Object[bounds.length / 2];
-    }
-
-    private Object readResolve() {
-        return new DeferredText(bytes, bounds);
+        this.resource = resource;
+        this.exception = exception;
+        this.requestId = requestId;
+        this.traceparent = traceparent;
     }
 
     /** {@link L7Message#requestResource()}: the UTF-8 text, capped as the builder caps it; null when not set. */
     String requestResource() {
-        return (String) value(RESOURCE);
+        Object v = resourceValue;
+        if (v == null) {
+            resourceValue = v = decode(RESOURCE, resource);
+        }
+        return v == NULL ? null : (String) v;
     }
 
     /** {@link L7Message#responseException()}: the UTF-8 text, capped; null when not set. */
     String responseException() {
-        return (String) value(EXCEPTION);
+        Object v = exceptionValue;
+        if (v == null) {
+            exceptionValue = v = decode(EXCEPTION, exception);
+        }
+        return v == NULL ? null : (String) v;
     }
 
     /** {@link L7Message#xRequestId()}: {@link TraceHeaders.Collector#offerRequestId} of the text. */
     String xRequestId() {
-        return (String) value(REQUEST_ID);
+        Object v = requestIdValue;
+        if (v == null) {
+            requestIdValue = v = decode(REQUEST_ID, requestId);
+        }
+        return v == NULL ? null : (String) v;
     }
 
     /** {@link L7Message#traceContext()}: the context of the message's only trace header, a traceparent. */
     TraceContext traceContext() {
-        return (TraceContext) value(TRACEPARENT);
-    }
-
-    private Object value(int field) {
-        Object v = values[field / 2];
+        Object v = traceparentValue;
         if (v == null) {
-            v = bounds[field] < 0 ? null : decode(field, bounds[field], bounds[field + 1]);
-            values[field / 2] = v == null ? NULL : v;
-            return v;
+            traceparentValue = v = decode(TRACEPARENT, traceparent);
         }
-        return v == NULL ? null : v;
+        return v == NULL ? null : (TraceContext) v;
     }
 
-    private Object decode(int field, int from, int to) {
-        return switch (field) {
+    /** The value of {@code field} at {@code bounds}, or {@link #NULL}. */
+    private Object decode(int field, long bounds) {
+        if (bounds == ABSENT) {
+            return NULL;
+        }
+        int from = (int) (bounds >>> 32);
+        int to = (int) bounds;
+        Object v = switch (field) {
             case RESOURCE, EXCEPTION -> L7Message.cap(utf8(from, to));
             case REQUEST_ID -> TraceHeaders.requestIdOf(utf8(from, to));
             default -> TraceHeaders.traceparentOf(bytes, from, to);
         };
+        return v == null ? NULL : v;
     }
 
     private String utf8(int from, int to) {
@@ -98,17 +119,22 @@ public final class DeferredText implements Serializable {
      * Serializable: it holds nothing between messages.
      */
     public static final class Builder {
-        private byte[] scratch = new byte[256];
-        private int used;
-        /** From and to per field, valid where {@link #set} has the field's bit. */
+        /** Source array, from and to per field, valid where {@link #set} has the field's bit. */
+        private final byte[][] sources = new byte[4][];
         private final int[] bounds = new int[8];
         /** Bit {@code field / 2} set for each field put since the last reset (a reset per message stays O(1)). */
         private int set;
+        /** The array {@link #build} fills, and how much of it. */
+        private byte[] target;
+        private int copied;
 
-        /** Forgets the fields of the previous message. */
+        /** Forgets the fields of the previous message (and the arrays they were in). */
         public Builder reset() {
-            used = 0;
             set = 0;
+            sources[0] = null;
+            sources[1] = null;
+            sources[2] = null;
+            sources[3] = null;
             return this;
         }
 
@@ -132,32 +158,55 @@ public final class DeferredText implements Serializable {
             return put(TRACEPARENT, a, from, to);
         }
 
-        /** Copies {@code a[from, to)} as the field whose bounds are at {@code bounds[field]}. */
+        /**
+         * Notes {@code a[from, to)} as the field whose bounds are at {@code bounds[field]}; its bytes are copied by
+         * {@link #build}, straight into the message's array (copying each field into a scratch array first, then
+         * the scratch into the message's array, showed in the HTTP/1 profile), so {@code a} must not change before.
+         */
         private Builder put(int field, byte[] a, int from, int to) {
-            int n = to - from;
-            if (used + n > scratch.length) {
-                scratch = Arrays.copyOf(scratch, Math.max(scratch.length * 2, used + n));
-            }
-            System.arraycopy(a, from, scratch, used, n);
-            bounds[field] = used;
-            bounds[field + 1] = used + n;
-            used += n;
+            sources[field / 2] = a;
+            bounds[field] = from;
+            bounds[field + 1] = to;
             set |= 1 << (field / 2);
             return this;
         }
 
-        /** The fields collected, or null when there is none. */
+        /**
+         * The fields collected, or null when there is none. Keeps no reference to the arrays the fields came from
+         * (a decoder's buffer is not pinned by its builder between messages).
+         */
         public DeferredText build() {
             if (set == 0) {
                 return null;
             }
-            int[] b = new int[bounds.length];
-            for (int f = 0; f < b.length; f += 2) {
-                boolean present = (set & (1 << (f / 2))) != 0;
-                b[f] = present ? bounds[f] : -1;
-                b[f + 1] = present ? bounds[f + 1] : -1;
+            int n = 0;
+            for (int f = 0; f < bounds.length; f += 2) {
+                if ((set & (1 << (f / 2))) != 0) {
+                    n += bounds[f + 1] - bounds[f];
+                }
             }
-            return new DeferredText(Arrays.copyOf(scratch, used), b);
+            target = new byte[n];
+            copied = 0;
+            long resource = copy(RESOURCE);
+            long exception = copy(EXCEPTION);
+            long requestId = copy(REQUEST_ID);
+            long traceparent = copy(TRACEPARENT);
+            DeferredText text = new DeferredText(target, resource, exception, requestId, traceparent);
+            target = null;
+            return text;
+        }
+
+        /** Copies {@code field} (if put) to {@link #target}; its bounds there as {@link DeferredText} keeps them. */
+        private long copy(int field) {
+            if ((set & (1 << (field / 2))) == 0) {
+                return ABSENT;
+            }
+            int len = bounds[field + 1] - bounds[field];
+            System.arraycopy(sources[field / 2], bounds[field], target, copied, len);
+            sources[field / 2] = null;
+            long at = (long) copied << 32 | (copied + len);
+            copied += len;
+            return at;
         }
     }
 }

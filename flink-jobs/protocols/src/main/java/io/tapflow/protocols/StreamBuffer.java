@@ -51,6 +51,11 @@ public final class StreamBuffer implements Serializable {
     private int metaCount;
 
     private byte[] buf = new byte[256];
+    /**
+     * While a segment is decoded in place ({@link #appendInPlace}): the buffer's own array, {@link #buf} being the
+     * segment's until {@link #release}. Null otherwise.
+     */
+    private transient byte[] own;
     /** Virtual index of buf[0]: pieces address bytes by virtual index so compaction does not rewrite them. */
     private long vbase;
     private int used;
@@ -60,6 +65,7 @@ public final class StreamBuffer implements Serializable {
 
     /** Appends the next segment of the stream. */
     public void append(Segment segment) {
+        release();
         long pos = endPos;
         endPos += segment.byteCount();
         addMeta(pos, segment.timestampNs(), segment.tcpSeq(), segment.threadTraceId());
@@ -72,6 +78,49 @@ public final class StreamBuffer implements Serializable {
         used += segment.length();
         addPiece(pos, vidx, segment.length(), segment.uncaptured());
         normalize();
+    }
+
+    /**
+     * {@link #append} without copying the segment's bytes when nothing captured is buffered before them (the
+     * common case: a segment that starts a message or carries a body part): {@link #array()} is then the segment's
+     * own array until {@link #release}, which keeps a copy of what is left unread. The caller releases before it
+     * returns, so the segment's array is never held after it. Copying every segment showed in the HTTP/1 profile.
+     */
+    public void appendInPlace(Segment segment) {
+        release();
+        if (pieceCount > 0 || segment.length() == 0) {
+            append(segment);
+            return;
+        }
+        long pos = endPos;
+        endPos += segment.byteCount();
+        addMeta(pos, segment.timestampNs(), segment.tcpSeq(), segment.threadTraceId());
+        // nothing buffered, so used == 0 (normalize) and the first byte's virtual index is vbase
+        long vidx = vbase;
+        own = buf;
+        buf = segment.bytes();
+        vbase -= segment.offset();
+        used = segment.offset() + segment.length();
+        addPiece(pos, vidx, segment.length(), segment.uncaptured());
+        normalize();
+    }
+
+    /** Ends an {@link #appendInPlace}: the bytes not consumed yet are copied into the buffer's own array. */
+    public void release() {
+        byte[] mine = own;
+        if (mine == null) {
+            return;
+        }
+        int live = buffered();
+        int liveStart = used - live;
+        if (live > mine.length) {
+            mine = new byte[Math.max(mine.length * 2, live)];
+        }
+        System.arraycopy(buf, liveStart, mine, 0, live);
+        vbase += liveStart;
+        used = live;
+        buf = mine;
+        own = null;
     }
 
     /** Absolute stream position of the next unread byte. */
@@ -248,6 +297,9 @@ public final class StreamBuffer implements Serializable {
 
     /** Ring index of the last meta at or before {@code position}, or -1. */
     private int metaAt(long position) {
+        if (metaCount == 1) {
+            return metaPos[metaHead] <= position ? metaHead : -1; // a message within one segment: no loop
+        }
         int found = -1;
         for (int k = 0; k < metaCount; k++) {
             int i = (metaHead + k) & (metaPos.length - 1);
@@ -369,6 +421,7 @@ public final class StreamBuffer implements Serializable {
      * eight ring arrays and the whole byte array, spare capacity included, with their descriptors.
      */
     private void writeObject(ObjectOutputStream out) throws IOException {
+        release();
         int live = buffered();
         out.writeLong(vbase + used - live);
         out.writeLong(readPos);

@@ -106,12 +106,13 @@ final class Http1Decoder extends AbstractStreamDecoder {
             in.mark(in.position());
             marked = true;
         }
-        if (!Http1HeadParser.plausibleStart(a, s, c, requests)) {
-            return malformed(requests ? "not an HTTP/1 request line" : "not an HTTP/1 status line");
-        }
-        // the common case: the whole head is here, parsed in one pass; else wait for its end, then parse it
+        // the common case: the whole head is here, parsed in one pass; else wait for its end, then parse it. A
+        // head that parses has a plausible start, so garbage is told apart only when the parse fails
         int len = scanned == 0 ? head.parse(a, s, s + c, requests) : Http1HeadParser.INCOMPLETE;
         if (len < 0) {
+            if (!Http1HeadParser.plausibleStart(a, s, c, requests)) {
+                return malformed(requests ? "not an HTTP/1 request line" : "not an HTTP/1 status line");
+            }
             int end = headEnd(a, s, c);
             if (end < 0) {
                 if (scanned == c && c > MAX_START_LINE && Http1HeadParser.indexOf(a, s, s + c, (byte) '\n') < 0) {
@@ -131,7 +132,7 @@ final class Http1Decoder extends AbstractStreamDecoder {
         scanned = 0;
         lastLf = -1;
         marked = false;
-        long whole = wholeMessage(a, s, c, len);
+        long whole = head.chunked ? wholeChunked(a, s, c, len) : wholeMessage(a, s, c, len);
         if (whole >= 0) {
             return completeWhole(out, len, whole);
         }
@@ -168,6 +169,81 @@ final class Http1Decoder extends AbstractStreamDecoder {
         return len + cl;
     }
 
+    /**
+     * {@link #wholeMessage} of a chunked message: its length when every chunk, the last chunk and the trailers are
+     * in {@code a[s, s+c)} and well formed, and its body bytes are not kept, else -1 (the states then decode it step
+     * by step, errors included). Consumed in one step by {@link #completeWhole}, with the outcome of the CHUNK_SIZE,
+     * CHUNK_DATA, CHUNK_END and TRAILERS steps it skips: a chunked response took six decode steps.
+     */
+    private long wholeChunked(byte[] a, int s, int c, int len) {
+        if (requests ? head.upgrade != null || "CONNECT".equals(head.method)
+                : head.status < 200 || head.status == 101 || head.status == 204 || head.status == 304) {
+            return -1;
+        }
+        body.begin(requests ? EventMode.NONE : head.eventMode); // as afterResponseHead: a chunked body is streamed
+        if (body.wantsBytes()) {
+            return -1;
+        }
+        int end = s + c;
+        int i = s + len;
+        while (true) {
+            int nl = Http1HeadParser.indexOf(a, i, Math.min(end, i + MAX_CHUNK_LINE), (byte) '\n');
+            if (nl < 0) {
+                return -1;
+            }
+            long size = 0;
+            int digits = 0;
+            for (int k = i; k < nl; k++) {
+                int d = hexDigit(a[k]);
+                if (d < 0) {
+                    break;
+                }
+                if (++digits > 15) {
+                    return -1;
+                }
+                size = size * 16 + d;
+            }
+            if (digits == 0) {
+                return -1;
+            }
+            i = nl + 1;
+            if (size == 0) {
+                break;
+            }
+            if (size > end - i) {
+                return -1;
+            }
+            i += (int) size;
+            if (i < end && a[i] == '\r') {
+                i++; // chunkEnd takes CRLF or a lone LF
+            }
+            if (i >= end || a[i] != '\n') {
+                return -1;
+            }
+            i++;
+        }
+        while (true) {
+            int nl = Http1HeadParser.indexOf(a, i, end, (byte) '\n');
+            if (nl < 0) {
+                return -1;
+            }
+            boolean empty = nl == i || (nl == i + 1 && a[i] == '\r');
+            i = nl + 1;
+            if (empty) {
+                return i - s;
+            }
+        }
+    }
+
+    /** Value of the ASCII hex digit {@code b}, or -1: {@code Character.digit(b, 16)} for a byte. */
+    private static int hexDigit(byte b) {
+        if (b >= '0' && b <= '9') {
+            return b - '0';
+        }
+        int lower = b | 0x20;
+        return lower >= 'a' && lower <= 'f' ? lower - 'a' + 10 : -1;
+    }
+
     /** {@code a[i, i+8)} is {@code HTTP/1.0} or {@code HTTP/1.1}: {@link #peekBody}'s test. */
     private static boolean statusLineAt(byte[] a, int i) {
         for (int k = 0; k < 7; k++) {
@@ -180,7 +256,7 @@ final class Http1Decoder extends AbstractStreamDecoder {
 
     /** Consumes and emits the whole message of {@link #wholeMessage}: head, then its body (if any) at once. */
     private Step completeWhole(MessageSink out, int len, long whole) {
-        boolean streamed = head.contentLength < 0;
+        boolean streamed = head.chunked || head.contentLength < 0;
         EventMode mode = requests || (head.eventMode == EventMode.JSON_LINES && !streamed) ? EventMode.NONE
                 : head.eventMode;
         body.begin(mode);
@@ -444,6 +520,7 @@ final class Http1Decoder extends AbstractStreamDecoder {
 
     @Override
     protected void reset() {
+        head.forget();
         state = State.HEAD;
         next = State.HEAD;
         msg = null;

@@ -70,6 +70,8 @@ final class Http1HeadParser implements Serializable {
      */
     private final ValueCache hosts = new ValueCache();
     private final ValueCache contentTypes = new ValueCache();
+    /** By {@link Http1HeaderTable.Entry#attributeIndex}: the last value of each configured header. */
+    private ValueCache[] attributeValues;
     /**
      * Reused for every message ({@link TraceHeaders.Collector#reset}); {@link #traced} says it holds one. A message
      * whose only trace header is one traceparent leaves it to {@link #deferred} instead ({@link #traceparentFrom}):
@@ -193,6 +195,14 @@ final class Http1HeadParser implements Serializable {
             deferred = new DeferredText.Builder();
         }
         deferred.reset();
+        int len = parseLines(a, s, limit, request);
+        if (len < 0) {
+            deferred.reset(); // holds no reference to the decoder's buffer until the next head
+        }
+        return len;
+    }
+
+    private int parseLines(byte[] a, int s, int limit, boolean request) {
         int eol = indexOf(a, s, limit, (byte) '\n');
         if (eol < 0) {
             return INCOMPLETE;
@@ -262,6 +272,13 @@ final class Http1HeadParser implements Serializable {
         return (a[p] == '\n' ? p + 1 : p + 2) - s;
     }
 
+    /** Drops what a parse that threw may have left (the deferred fields refer to the buffer until built). */
+    void forget() {
+        if (deferred != null) {
+            deferred.reset();
+        }
+    }
+
     /** Acts on the value {@code a[vs, ve)} (untrimmed) of a known header; false when it is malformed. */
     private boolean value(Http1HeaderTable.Entry entry, byte[] a, int vs, int ve, boolean request) {
         while (vs < ve && (a[vs] == ' ' || a[vs] == '\t')) {
@@ -305,7 +322,7 @@ final class Http1HeadParser implements Serializable {
         }
         String key = request ? entry.requestAttributeKey : entry.responseAttributeKey;
         if (key != null) {
-            builder.attribute(key, utf8(a, vs, ve));
+            builder.attribute(key, attributeValue(entry, a, vs, ve));
         }
         return true;
     }
@@ -354,7 +371,9 @@ final class Http1HeadParser implements Serializable {
 
     private boolean requestLine(byte[] a, int s, int n) {
         int sp1 = indexOf(a, s, s + n, (byte) ' ');
-        int sp2 = lastIndexOf(a, s, s + n, (byte) ' ');
+        // the common line ends with a space and the version: its last space is then known without a search
+        String version = n > 9 && a[s + n - 9] == ' ' ? version(a, s + n - 8, s + n) : null;
+        int sp2 = version != null ? s + n - 9 : lastIndexOf(a, s, s + n, (byte) ' ');
         if (sp1 <= s || sp1 - s > MAX_METHOD || sp2 <= sp1 + 1) {
             error = "bad request line";
             return false;
@@ -365,7 +384,9 @@ final class Http1HeadParser implements Serializable {
                 return false;
             }
         }
-        String version = version(a, sp2 + 1, s + n);
+        if (version == null) {
+            version = version(a, sp2 + 1, s + n);
+        }
         if (version == null) {
             error = "not HTTP/1.x";
             return false;
@@ -427,6 +448,19 @@ final class Http1HeadParser implements Serializable {
         };
     }
 
+    /** The value of a configured header, reused while the connection repeats it (a User-Agent does). */
+    private String attributeValue(Http1HeaderTable.Entry entry, byte[] a, int vs, int ve) {
+        if (attributeValues == null) {
+            attributeValues = new ValueCache[table.attributes()];
+        }
+        ValueCache c = attributeValues[entry.attributeIndex];
+        if (c == null) {
+            c = new ValueCache();
+            attributeValues[entry.attributeIndex] = c;
+        }
+        return c.get(a, vs, ve);
+    }
+
     /** Host without port; IPv6 literals lose their brackets. */
     private String host(byte[] a, int vs, int ve) {
         if (vs < ve && a[vs] == '[') {
@@ -437,8 +471,37 @@ final class Http1HeadParser implements Serializable {
         return hosts.get(a, vs, colon < 0 ? ve : colon);
     }
 
-    /** The last UTF-8 value decoded, reused while the same bytes come again. */
+    /**
+     * The last two UTF-8 values decoded, reused while the same bytes come again. Two, because a connection
+     * commonly alternates between two (JSON answers and HTML error pages of one API: http1:14 decoded its
+     * Content-Type twice per pass with one).
+     */
     private static final class ValueCache implements Serializable {
+        private final Slot first = new Slot();
+        private final Slot second = new Slot();
+        /** Which slot the next miss replaces: the one not hit or filled last. */
+        private boolean replaceSecond;
+
+        String get(byte[] a, int from, int to) {
+            if (first.holds(a, from, to)) {
+                replaceSecond = true;
+                return first.value;
+            }
+            if (second.holds(a, from, to)) {
+                replaceSecond = false;
+                return second.value;
+            }
+            String v = utf8(a, from, to);
+            if (to - from <= Slot.MAX) {
+                (replaceSecond ? second : first).set(a, from, to, v);
+                replaceSecond = !replaceSecond;
+            }
+            return v;
+        }
+    }
+
+    /** One value of a {@link ValueCache} and its bytes. */
+    private static final class Slot implements Serializable {
         /** Longer values are decoded every time: a cache is for short, repeated values. */
         private static final int MAX = 64;
         private final byte[] bytes = new byte[MAX];
@@ -450,7 +513,13 @@ final class Http1HeadParser implements Serializable {
             if (n != length) {
                 return false;
             }
-            for (int i = 0; i < n; i++) {
+            int i = 0;
+            for (; i <= n - Long.BYTES; i += Long.BYTES) {
+                if (word(a, from + i) != word(bytes, i)) {
+                    return false;
+                }
+            }
+            for (; i < n; i++) {
                 if (a[from + i] != bytes[i]) {
                     return false;
                 }
@@ -458,17 +527,10 @@ final class Http1HeadParser implements Serializable {
             return true;
         }
 
-        String get(byte[] a, int from, int to) {
-            if (holds(a, from, to)) {
-                return value;
-            }
-            String v = utf8(a, from, to);
-            if (to - from <= MAX) {
-                System.arraycopy(a, from, bytes, 0, to - from);
-                length = to - from;
-                value = v;
-            }
-            return v;
+        private void set(byte[] a, int from, int to, String v) {
+            System.arraycopy(a, from, bytes, 0, to - from);
+            length = to - from;
+            value = v;
         }
     }
 

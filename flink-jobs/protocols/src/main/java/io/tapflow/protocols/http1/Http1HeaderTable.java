@@ -41,6 +41,8 @@ final class Http1HeaderTable implements Serializable {
         boolean requestId;
         String requestAttributeKey;
         String responseAttributeKey;
+        /** Index of a configured header among them (for the decoder's cache of its last value), else -1. */
+        int attributeIndex = -1;
 
         Entry(String name, int kind) {
             this.name = name;
@@ -72,10 +74,14 @@ final class Http1HeaderTable implements Serializable {
     private final Entry[] slots;
     private final int shift;
     /**
-     * Bit {@code n} set when a known name has {@code n} bytes ({@code n < 64}): half the names of a typical head
-     * (Accept, Server, User-Agent, Connection, Accept-Encoding...) are rejected by their length alone.
+     * By name length {@code n < 64}: bit {@code (b | 0x20) % 64} set when a known name of {@code n} bytes begins
+     * with byte {@code b} (letters folded to lower case). Most names of a typical head are rejected by their length
+     * and first byte alone, before hashing: Accept, Server, Connection (not User-Agent), Date (not Host),
+     * Cache-Control (not Uber-Trace-Id).
      */
-    private long lengths;
+    private final long[] firstBytes = new long[Long.SIZE];
+    /** Configured headers (see {@link Entry#attributeIndex}). */
+    private int attributes;
 
     Http1HeaderTable(ParserOptions options) {
         Map<String, Entry> entries = new LinkedHashMap<>();
@@ -99,13 +105,18 @@ final class Http1HeaderTable implements Serializable {
             Entry e = entries.computeIfAbsent(h, n -> new Entry(n, EXTRA));
             e.requestAttributeKey = "http.request.header." + h;
             e.responseAttributeKey = "http.response.header." + h;
+            if (e.attributeIndex < 0) {
+                e.attributeIndex = attributes++;
+            }
         }
         int size = Integer.highestOneBit(Math.max(entries.size(), 1) * 4 - 1) << 1;
         slots = new Entry[size];
         shift = 32 - Integer.numberOfTrailingZeros(size);
         for (Entry e : entries.values()) {
             if (e.lowerName.length <= MAX_LEN && !e.name.isEmpty()) {
-                lengths |= e.lowerName.length < Long.SIZE ? 1L << e.lowerName.length : 0;
+                if (e.lowerName.length < Long.SIZE) {
+                    firstBytes[e.lowerName.length] |= 1L << (e.lowerName[0] | 0x20);
+                }
                 int i = slot(e.hash);
                 while (slots[i] != null) {
                     i = (i + 1) & (slots.length - 1);
@@ -113,6 +124,11 @@ final class Http1HeaderTable implements Serializable {
                 slots[i] = e;
             }
         }
+    }
+
+    /** How many configured headers are emitted as attributes. */
+    int attributes() {
+        return attributes;
     }
 
     /**
@@ -133,7 +149,7 @@ final class Http1HeaderTable implements Serializable {
 
     /** The entry of the header name {@code a[off, off+len)} (any case, {@code len > 0}), or null. */
     Entry lookup(byte[] a, int off, int len) {
-        if (len > MAX_LEN || (len < Long.SIZE && (lengths & (1L << len)) == 0)) {
+        if (len < Long.SIZE ? (firstBytes[len] & (1L << (a[off] | 0x20))) == 0 : len > MAX_LEN) {
             return null;
         }
         int hash = hash(a, off, len);
