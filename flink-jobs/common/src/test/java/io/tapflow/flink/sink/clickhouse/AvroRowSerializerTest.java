@@ -24,8 +24,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every contract record, filled and with its optional fields null, gives the same row bytes as the Jackson
- * generator wrote ({@link JacksonRowReference}); {@link AvroRowSerializerITCase} inserts them into the real tables.
+ * Every contract record, filled and with its optional fields null, gives the same row bytes as a Jackson generator
+ * writes ({@link JacksonRowReference}); {@link AvroRowSerializerITCase} inserts them into the real tables.
  */
 class AvroRowSerializerTest {
 
@@ -67,7 +67,7 @@ class AvroRowSerializerTest {
     private static <T extends SpecificRecordBase> void assertSameRow(T record) {
         // a trace's spans have their own table
         boolean trace = record instanceof Trace;
-        byte[] expected = new JacksonRowReference<T>(trace ? Set.of("spans") : Set.of()).serialize(record);
+        byte[] expected = JacksonRowReference.row(record, trace ? Set.of("spans") : Set.of());
         byte[] got = (trace ? AvroRowSerializer.<T>excluding("spans") : AvroRowSerializer.<T>allFields())
                 .serialize(record);
         assertThat(new String(got, StandardCharsets.UTF_8)).isEqualTo(new String(expected, StandardCharsets.UTF_8));
