@@ -29,6 +29,11 @@ public final class TapflowKafka {
     /** Below the broker default transaction.max.timeout.ms (15 min), above any sane checkpoint interval. */
     public static final Duration TRANSACTION_TIMEOUT = Duration.ofMinutes(10);
 
+    /** How long a producer waits to fill a batch (overridable through the extra producer properties). */
+    public static final Duration PRODUCER_LINGER = Duration.ofMillis(50);
+    /** Batch size per partition, in bytes (overridable through the extra producer properties). */
+    public static final int PRODUCER_BATCH_BYTES = 256 * 1024;
+
     /** The record key of a value, for topics keyed by a string id. */
     public interface KeyFunction<T> extends Function<T, String>, Serializable {
     }
@@ -75,6 +80,11 @@ public final class TapflowKafka {
         RegistryAvroSerializationSchema<T> values =
                 RegistryAvroSerializationSchema.forValue(topic.topicName(), registryConfig);
         Properties producer = new Properties();
+        // records reach read_committed consumers only when the checkpoint commits the transaction, which flushes
+        // whatever lingers: waiting longer for fuller batches delays no reader and cuts the producer's per-request
+        // work (its I/O thread was 11% of the flow-aggregation job's CPU with the 16 KB / 5 ms defaults)
+        producer.setProperty("linger.ms", String.valueOf(PRODUCER_LINGER.toMillis()));
+        producer.setProperty("batch.size", String.valueOf(PRODUCER_BATCH_BYTES));
         producer.putAll(extra);
         producer.setProperty("transaction.timeout.ms", String.valueOf(TRANSACTION_TIMEOUT.toMillis()));
         return KafkaSink.<T>builder()

@@ -56,16 +56,25 @@ public final class FlowSessionSerializer extends TypeSerializer<FlowSession> {
         return new FlowSession();
     }
 
-    /** A deep copy, as copy-on-write heap snapshots need; the in-flight bytes are shared, not decoded. */
+    /**
+     * A deep copy, as copy-on-write heap snapshots need. The in-flight objects move to the copy and the original
+     * keeps their encoded form (shared, immutable): the original is what a snapshot writes, the copy is what the
+     * task goes on changing, so neither decodes anything.
+     */
     @Override
     public FlowSession copy(FlowSession from) {
         if (from == null) {
             return null;
         }
+        InFlight objects = from.handOverInFlight();
         try {
             DataOutputSerializer out = new DataOutputSerializer(256);
             serialize(from, out);
-            return deserialize(new DataInputDeserializer(out.getSharedBuffer(), 0, out.length()));
+            FlowSession copy = deserialize(new DataInputDeserializer(out.getSharedBuffer(), 0, out.length()));
+            if (objects != null) {
+                copy.adoptInFlight(objects, from.inFlightBytes());
+            }
+            return copy;
         } catch (IOException e) {
             throw new UncheckedIOException("copying a flow's state", e);
         }

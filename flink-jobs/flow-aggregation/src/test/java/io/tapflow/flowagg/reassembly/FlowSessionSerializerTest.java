@@ -83,6 +83,20 @@ class FlowSessionSerializerTest {
     }
 
     @Test
+    void aCopyTakesOverTheInFlightObjectsAndTheOriginalKeepsTheirEncodedForm() throws IOException {
+        FlowSession s = session();
+        InFlight objects = s.peekInFlight();
+        FlowSession copy = SERIALIZER.copy(s);
+
+        // the copy (what the task changes) decodes nothing; the original (what a snapshot writes) has the bytes
+        assertThat(copy.peekInFlight()).isSameAs(objects);
+        assertThat(s.inFlightDecoded()).isFalse();
+        copy.inFlight().pending.drain();
+        assertThat(s.peekInFlight().pending.size()).isEqualTo(1);
+        assertThat(roundTrip(copy).peekInFlight().pending.size()).isZero();
+    }
+
+    @Test
     void unreadableInFlightBytesRestartDetectionInsteadOfFailing() {
         FlowSession s = session();
         s.restoreInFlight(new byte[] {1, 2, 3});

@@ -1,11 +1,5 @@
 package io.tapflow.flink.sink.clickhouse;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.io.SerializedString;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +18,8 @@ import org.apache.avro.specific.SpecificRecordBase;
 public final class AvroRowSerializer<T extends SpecificRecordBase> implements ClickHouseRowSerializer<T> {
 
     private static final long serialVersionUID = 1L;
-    private static final JsonFactory JSON = new JsonFactory();
+    /** One line buffer per thread, reused row after row (the sink writers of a task share its thread). */
+    private static final ThreadLocal<JsonLine> LINES = ThreadLocal.withInitial(JsonLine::new);
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
     private final Set<String> excluded;
@@ -53,17 +48,18 @@ public final class AvroRowSerializer<T extends SpecificRecordBase> implements Cl
             p = new Plan(schema, plan(schema));
             plan = p;
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(512);
-        try (JsonGenerator json = JSON.createGenerator(out)) {
-            json.writeStartObject();
-            for (Column column : p.columns) {
-                column.write(json, record.get(column.pos));
+        JsonLine json = LINES.get();
+        json.reset();
+        json.raw((byte) '{');
+        Column[] columns = p.columns;
+        for (int i = 0; i < columns.length; i++) {
+            if (i > 0) {
+                json.raw((byte) ',');
             }
-            json.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException("writing a " + schema.getName() + " row", e);
+            columns[i].write(json, record.get(columns[i].pos));
         }
-        return out.toByteArray();
+        json.raw((byte) '}');
+        return json.toByteArray();
     }
 
     /** The columns of a record schema, worked out once: names pre-encoded, optional types unwrapped. */
@@ -79,82 +75,104 @@ public final class AvroRowSerializer<T extends SpecificRecordBase> implements Cl
     private static final class Column {
         final int pos;
         final Schema type;
-        /** The column, or for a map field the names column. */
-        final SerializedString name;
-        /** For a map field, the values column. */
-        final SerializedString valuesName;
+        /** The column's {@code "name":}, or for a map field the names column's. */
+        final byte[] name;
+        /** For a map field, {@code ,"values column":}. */
+        final byte[] valuesName;
 
         Column(int pos, String field, Schema type) {
             this.pos = pos;
             this.type = type;
             switch (type.getType()) {
                 case BYTES -> {
-                    name = new SerializedString(field + "_hex");
+                    name = fieldName(field + "_hex");
                     valuesName = null;
                 }
                 case MAP -> {
                     String singular = field.endsWith("s") ? field.substring(0, field.length() - 1) : field;
-                    name = new SerializedString(singular + "_names");
-                    valuesName = new SerializedString(singular + "_values");
+                    name = fieldName(singular + "_names");
+                    byte[] values = fieldName(singular + "_values");
+                    valuesName = new byte[values.length + 1];
+                    valuesName[0] = ',';
+                    System.arraycopy(values, 0, valuesName, 1, values.length);
                 }
                 default -> {
-                    name = new SerializedString(field);
+                    name = fieldName(field);
                     valuesName = null;
                 }
             }
         }
 
-        void write(JsonGenerator json, Object value) throws IOException {
+        void write(JsonLine json, Object value) {
+            json.raw(name);
             switch (type.getType()) {
                 case BYTES -> {
-                    json.writeFieldName(name);
                     if (value == null) {
                         json.writeNull();
                     } else {
-                        json.writeString(hex((ByteBuffer) value));
+                        json.string(hex((ByteBuffer) value));
                     }
                 }
                 case MAP -> {
                     Map<?, ?> map = value == null ? Map.of() : (Map<?, ?>) value;
-                    json.writeFieldName(name);
-                    json.writeStartArray();
+                    json.raw((byte) '[');
+                    boolean first = true;
                     for (Object key : map.keySet()) {
-                        json.writeString(key.toString());
+                        if (!first) {
+                            json.raw((byte) ',');
+                        }
+                        first = false;
+                        json.string(key.toString());
                     }
-                    json.writeEndArray();
-                    json.writeFieldName(valuesName);
-                    json.writeStartArray();
+                    json.raw((byte) ']');
+                    json.raw(valuesName);
+                    json.raw((byte) '[');
+                    first = true;
                     for (Object v : map.values()) {
-                        json.writeString(v == null ? "" : v.toString());
+                        if (!first) {
+                            json.raw((byte) ',');
+                        }
+                        first = false;
+                        json.string(v == null ? "" : v.toString());
                     }
-                    json.writeEndArray();
+                    json.raw((byte) ']');
                 }
-                default -> {
-                    json.writeFieldName(name);
-                    writeValue(json, type, value);
-                }
+                default -> writeValue(json, type, value);
             }
+        }
+
+        /** {@code "field":} as JSON bytes. */
+        private static byte[] fieldName(String field) {
+            JsonLine line = new JsonLine();
+            line.string(field);
+            line.raw((byte) ':');
+            return line.toByteArray();
         }
     }
 
-    private static void writeValue(JsonGenerator json, Schema type, Object value) throws IOException {
+    private static void writeValue(JsonLine json, Schema type, Object value) {
         if (value == null) {
             json.writeNull();
             return;
         }
         switch (type.getType()) {
-            case STRING, ENUM -> json.writeString(value.toString());
-            case INT -> json.writeNumber((Integer) value);
-            case LONG -> json.writeNumber((Long) value);
-            case FLOAT -> json.writeNumber((Float) value);
-            case DOUBLE -> json.writeNumber((Double) value);
-            case BOOLEAN -> json.writeNumber((Boolean) value ? 1 : 0);
+            case STRING, ENUM -> json.string(value.toString());
+            case INT -> json.number((long) (Integer) value);
+            case LONG -> json.number((long) (Long) value);
+            case FLOAT -> json.number((float) (Float) value);
+            case DOUBLE -> json.number((double) (Double) value);
+            case BOOLEAN -> json.number((Boolean) value ? 1L : 0L);
             case ARRAY -> {
-                json.writeStartArray();
+                json.raw((byte) '[');
+                boolean first = true;
                 for (Object element : (List<?>) value) {
+                    if (!first) {
+                        json.raw((byte) ',');
+                    }
+                    first = false;
                     writeValue(json, nonNull(type.getElementType()), element);
                 }
-                json.writeEndArray();
+                json.raw((byte) ']');
             }
             default -> throw new IllegalArgumentException("no ClickHouse column mapping for Avro " + type.getType()
                     + " (" + type.getFullName() + "): exclude the field or map it in the job");
