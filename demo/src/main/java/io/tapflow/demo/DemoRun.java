@@ -5,6 +5,7 @@ import io.tapflow.demo.traffic.EventClock;
 import io.tapflow.demo.traffic.TrafficDriver;
 import io.tapflow.demo.traffic.TrafficRecord;
 import io.tapflow.localstack.clickhouse.ClickHouseHttp;
+import io.tapflow.localstack.prometheus.PrometheusQuery;
 import io.tapflow.localstack.stack.LocalStack;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -55,7 +56,8 @@ public final class DemoRun {
         Files.createDirectories(options.workDir());
         ClickHouseHttp clickhouse = new ClickHouseHttp(endpoints.get("clickhouse"), LocalStack.DATABASE, "default",
                 "");
-        ResultCheck check = new ResultCheck(clickhouse, System.currentTimeMillis() * 1000);
+        ResultCheck check = new ResultCheck(clickhouse, new PrometheusQuery(endpoints.get("prometheus")),
+                System.currentTimeMillis() * 1000);
         TrafficRecord sent;
         boolean matched;
         if (options.replay() == null) {

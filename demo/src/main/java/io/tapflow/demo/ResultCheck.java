@@ -3,6 +3,7 @@ package io.tapflow.demo;
 import io.tapflow.demo.traffic.TrafficDriver;
 import io.tapflow.demo.traffic.TrafficRecord;
 import io.tapflow.localstack.clickhouse.ClickHouseHttp;
+import io.tapflow.localstack.prometheus.PrometheusQuery;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,8 +16,9 @@ import java.util.TreeMap;
  * Compares what the demo sent ({@link TrafficRecord}) with what tapflow's tables show, each number read the way the
  * README tells users to read the table (FINAL, one observation point): calls per service-map edge as the calling
  * process saw them (app_map_1m, CLIENT_PROCESS), requests and failures per gateway endpoint as the gateway saw them
- * (app_metrics_1m, SERVER_PROCESS), and per model and tenant the LLM requests and the tokens billed. Only rows
- * since the run started count, so earlier demo runs on the same stack do not add up.
+ * (app_metrics_1m, SERVER_PROCESS), per model and tenant the LLM requests and the tokens billed, and per model the
+ * LLM requests Prometheus counted (what the Grafana LLM panels draw). Only rows and samples since the run started
+ * count, so earlier demo runs on the same stack do not add up.
  */
 final class ResultCheck {
 
@@ -27,11 +29,16 @@ final class ResultCheck {
         }
     }
 
+    private static final String PROMETHEUS_REQUESTS =
+            "gen_ai_server_requests_total{observation_point=\"server_process\"}";
+
     private final ClickHouseHttp clickhouse;
+    private final PrometheusQuery prometheus;
     private final long sinceUs;
 
-    ResultCheck(ClickHouseHttp clickhouse, long sinceUs) {
+    ResultCheck(ClickHouseHttp clickhouse, PrometheusQuery prometheus, long sinceUs) {
         this.clickhouse = clickhouse;
+        this.prometheus = prometheus;
         this.sinceUs = sinceUs;
     }
 
@@ -45,7 +52,7 @@ final class ResultCheck {
             try {
                 lines = lines(sent);
             } catch (IllegalStateException e) {
-                lines = List.of(new Line("clickhouse", e.getMessage(), 0, null));
+                lines = List.of(new Line("query", e.getMessage(), 0, null));
             }
             long matching = lines.stream().filter(Line::matches).count();
             if (matching == lines.size()) {
@@ -73,6 +80,7 @@ final class ResultCheck {
         edges(sent, lines);
         endpoints(sent, lines);
         billing(sent, lines);
+        prometheusRequests(sent, lines);
         return lines;
     }
 
@@ -163,6 +171,37 @@ final class ResultCheck {
             for (int i = s.size(); i < t.size(); i++) {
                 lines.add(new Line("llm", model + " unexpected tenant " + (i + 1) + " requests", 0, t.get(i)[0]));
             }
+        });
+    }
+
+    /**
+     * Per model, the LLM requests the Prometheus counter {@code gen_ai_server_requests_total} gained since the run
+     * began, at the server: what the Grafana LLM panels draw. Its 10 s windows close 30 s after they end (in event
+     * time), later than the tables' rows, so waiting for these keeps the clock going until the panels have data.
+     */
+    private void prometheusRequests(TrafficRecord sent, List<Line> lines) {
+        Map<String, Long> sentByModel = new TreeMap<>();
+        sent.llm().forEach((k, n) -> {
+            String[] f = k.split("\\|");
+            if (f[2].equals("requests")) {
+                sentByModel.merge(f[1], n, Long::sum);
+            }
+        });
+        if (sentByModel.isEmpty()) {
+            return;
+        }
+        long nowMs = System.currentTimeMillis();
+        // an hour before the run: the baseline sample of a counter earlier runs on this stack left
+        long rangeS = (nowMs - sinceUs / 1000) / 1000 + 3600;
+        Map<String, Double> shown = new TreeMap<>();
+        for (PrometheusQuery.Series series : prometheus.matrix(PROMETHEUS_REQUESTS + "[" + rangeS + "s]", nowMs)) {
+            shown.merge(series.labels().getOrDefault("model", ""),
+                    PrometheusQuery.increaseSince(series.samples(), sinceUs / 1e6), Double::sum);
+        }
+        sentByModel.forEach((model, n) -> {
+            Double v = shown.get(model);
+            lines.add(new Line("prom", model + " requests (Grafana's LLM panels)", n,
+                    v == null ? null : Math.round(v)));
         });
     }
 

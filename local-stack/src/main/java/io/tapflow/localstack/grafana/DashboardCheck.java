@@ -1,21 +1,13 @@
 package io.tapflow.localstack.grafana;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tapflow.localstack.clickhouse.ClickHouseHttp;
 import io.tapflow.localstack.grafana.GrafanaDashboards.Dashboard;
 import io.tapflow.localstack.grafana.GrafanaDashboards.PanelQuery;
 import io.tapflow.localstack.grafana.GrafanaDashboards.Variable;
-import java.io.IOException;
+import io.tapflow.localstack.prometheus.PrometheusQuery;
 import java.io.PrintStream;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -47,15 +39,12 @@ public final class DashboardCheck {
         }
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final ClickHouseHttp clickhouse;
-    private final String prometheusUrl;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final PrometheusQuery prometheus;
 
     public DashboardCheck(ClickHouseHttp clickhouse, String prometheusUrl) {
         this.clickhouse = clickhouse;
-        this.prometheusUrl = prometheusUrl.replaceAll("/+$", "");
+        this.prometheus = new PrometheusQuery(prometheusUrl);
     }
 
     /** Every query of every dashboard over [fromMs, toMs]. */
@@ -85,27 +74,16 @@ public final class DashboardCheck {
             // Grafana's $__rate_interval is at least four scrape intervals; a minute suits every range we check
             expanded = DashboardMacros.promQl(q.query(), "1m", variables);
             return new Outcome(q, expanded, prometheusSeries(expanded, fromMs, toMs), null);
-        } catch (RuntimeException | IOException e) {
+        } catch (RuntimeException e) {
             return new Outcome(q, expanded, 0, e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Outcome(q, expanded, 0, "interrupted");
         }
     }
 
-    private int prometheusSeries(String promql, long fromMs, long toMs) throws IOException, InterruptedException {
+    private int prometheusSeries(String promql, long fromMs, long toMs) {
         long stepS = Math.max(5, (toMs - fromMs) / 1000 / 200);
-        String url = prometheusUrl + "/api/v1/query_range?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)
-                + "&start=" + fromMs / 1000.0 + "&end=" + toMs / 1000.0 + "&step=" + stepS;
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url))
-                .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
-        JsonNode body = JSON.readTree(response.body());
-        if (response.statusCode() != 200 || !body.path("status").asText().equals("success")) {
-            throw new IOException("Prometheus answered " + response.statusCode() + ": " + body.path("error").asText(
-                    response.body()));
-        }
+        JsonNode result = prometheus.range(promql, fromMs, toMs, stepS);
         int series = 0;
-        for (JsonNode s : body.path("data").path("result")) {
+        for (JsonNode s : result) {
             for (JsonNode value : s.path("values")) {
                 // histogram_quantile over empty buckets gives NaN: a panel would draw nothing
                 if (!value.path(1).asText().equals("NaN")) {

@@ -1,19 +1,11 @@
 package io.tapflow.localstack.prometheus;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tapflow.localstack.process.FreePorts;
 import io.tapflow.localstack.process.HealthCheck;
 import io.tapflow.localstack.process.InstanceDir;
 import io.tapflow.localstack.process.ManagedProcess;
 import io.tapflow.localstack.process.SharedInstance;
-import java.io.IOException;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -33,14 +25,11 @@ public final class PrometheusServer implements AutoCloseable {
     /** How far behind the newest sample of a series a remote-written sample may be. */
     public static final String OUT_OF_ORDER_WINDOW = "2h";
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private static final SharedInstance<PrometheusServer> SHARED = new SharedInstance<>("prometheus-server", PrometheusServer::start);
 
     private final InstanceDir dir;
     private final ManagedProcess process;
     private final int port;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private PrometheusServer(InstanceDir dir, ManagedProcess process, int port) {
         this.dir = dir;
@@ -128,33 +117,7 @@ public final class PrometheusServer implements AutoCloseable {
      * throws with Prometheus' error text.
      */
     public String query(String promql) {
-        URI uri = URI.create(url() + "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8));
-        HttpResponse<String> response;
-        try {
-            response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60)).GET().build(),
-                    HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new IllegalStateException("Prometheus at " + url() + " unreachable: " + e + "\nquery: " + promql, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted during Prometheus query: " + promql, e);
-        }
-        String body = response.body();
-        String status;
-        String error;
-        try {
-            JsonNode json = JSON.readTree(body);
-            status = json.path("status").asText();
-            error = json.path("errorType").asText() + ": " + json.path("error").asText();
-        } catch (IOException e) {
-            status = "unparseable";
-            error = body.trim();
-        }
-        if (response.statusCode() != 200 || !"success".equals(status)) {
-            throw new IllegalStateException("Prometheus query failed (HTTP " + response.statusCode() + ") "
-                    + error + "\nquery: " + promql);
-        }
-        return body;
+        return new PrometheusQuery(url()).instantJson(promql);
     }
 
     /** Stops the server (SIGTERM, then SIGKILL after 30 s) and deletes a temporary directory. */
