@@ -110,7 +110,7 @@ public final class FlowAggregationBench {
      * per CPU second — of the reassembler's task thread alone, and of every thread working for the job (what one
      * core sustains, whatever else the machine runs).
      */
-    private static double throughput(JobMetrics metrics, long total) throws Exception {
+    static double throughput(JobMetrics metrics, long total) throws Exception {
         long t10 = 0;
         long c10 = 0;
         Map<Long, Long> cpu10 = Map.of();
