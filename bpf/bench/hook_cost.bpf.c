@@ -28,7 +28,8 @@ struct hc_record {
 	__u8 payload[64];
 };
 
-static __always_inline int hc_capture(void)
+/* One record the size of a data event with 64 B of payload; full: with a clock read and the payload copied. */
+static __always_inline int hc_emit(int full)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	if (tgid != hc_tgid)
@@ -38,9 +39,11 @@ static __always_inline int hc_capture(void)
 		return 0;
 	r->event.type = TF_EVENT_SOCKET_DATA;
 	r->event.tgid = tgid;
-	r->event.ts_ns = bpf_ktime_get_ns();
-	r->event.payload_len = 64;
-	bpf_probe_read_user(r->payload, sizeof(r->payload), (const void *)hc_src);
+	if (full) {
+		r->event.ts_ns = bpf_ktime_get_ns();
+		r->event.payload_len = 64;
+		bpf_probe_read_user(r->payload, sizeof(r->payload), (const void *)hc_src);
+	}
 	/* the collector's batched wakeups: the reader polls */
 	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
 	return 0;
@@ -54,7 +57,7 @@ SEC("tp/syscalls/sys_exit_getppid")
 int tp_exit_empty(void *ctx) { return 0; }
 
 SEC("tp/syscalls/sys_exit_getppid")
-int tp_exit_capture(void *ctx) { return hc_capture(); }
+int tp_exit_capture(void *ctx) { return hc_emit(1); }
 
 /* The raw syscall tracepoints with BTF-typed arguments: run for every syscall of every process. */
 SEC("tp_btf/sys_enter")
@@ -66,7 +69,7 @@ int BPF_PROG(btf_exit_empty, struct pt_regs *regs, long ret) { return 0; }
 SEC("tp_btf/sys_exit")
 int BPF_PROG(btf_exit_capture, struct pt_regs *regs, long ret)
 {
-	return regs->orig_ax == HC_NR_GETPPID ? hc_capture() : 0;
+	return regs->orig_ax == HC_NR_GETPPID ? hc_emit(1) : 0;
 }
 
 /* The parts of a capture alone, on the cheapest hook. */
@@ -92,14 +95,7 @@ int BPF_PROG(btf_exit_copy, struct pt_regs *regs, long ret)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(btf_exit_ring, struct pt_regs *regs, long ret)
 {
-	if (regs->orig_ax != HC_NR_GETPPID || bpf_get_current_pid_tgid() >> 32 != hc_tgid)
-		return 0;
-	struct hc_record *r = bpf_ringbuf_reserve(&hc_ring, sizeof(*r), 0);
-	if (!r)
-		return 0;
-	r->event.type = TF_EVENT_SOCKET_DATA;
-	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
-	return 0;
+	return regs->orig_ax == HC_NR_GETPPID ? hc_emit(0) : 0;
 }
 
 /* Another syscall's tracepoints: what a call the collector does not trace pays for them (the slow syscall path). */

@@ -45,13 +45,7 @@ public final class FlowAggregationBench {
         long events = Long.parseLong(opts.getOrDefault("events", "500000"));
         int latencySeconds = Integer.parseInt(opts.getOrDefault("latency-seconds", "30"));
 
-        Configuration conf = new Configuration();
-        // the REST metric view refreshes every 10 s by default: too coarse to time a few seconds of input
-        conf.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofMillis(100));
-        MiniClusterWithClientResource flink = new MiniClusterWithClientResource(
-                new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(1)
-                        .setConfiguration(conf).build());
-        flink.before();
+        MiniClusterWithClientResource flink = startCluster();
         try (JobFixture fixture = JobFixture.start("flowagg_bench")) {
             System.out.printf("bench flow 1/2: publishing %,d raw events of real traffic%n", events);
             long published = 0;
@@ -103,6 +97,18 @@ public final class FlowAggregationBench {
             flink.after();
         }
         System.exit(0);
+    }
+
+    /** One TaskManager with one slot (parallelism 1: one core's worth of operators), started. */
+    static MiniClusterWithClientResource startCluster() throws Exception {
+        Configuration conf = new Configuration();
+        // the REST metric view refreshes every 10 s by default: too coarse to time a few seconds of input
+        conf.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofMillis(100));
+        MiniClusterWithClientResource flink = new MiniClusterWithClientResource(
+                new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(1)
+                        .setConfiguration(conf).build());
+        flink.before();
+        return flink;
     }
 
     /**

@@ -13,12 +13,9 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
@@ -39,12 +36,7 @@ public final class RawInputFloorBench {
 
     public static void main(String[] args) throws Exception {
         long events = args.length == 2 && args[0].equals("--events") ? Long.parseLong(args[1]) : 500_000;
-        Configuration conf = new Configuration();
-        conf.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, java.time.Duration.ofMillis(100));
-        MiniClusterWithClientResource flink = new MiniClusterWithClientResource(
-                new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(1)
-                        .setConfiguration(conf).build());
-        flink.before();
+        MiniClusterWithClientResource flink = FlowAggregationBench.startCluster();
         try (JobFixture fixture = JobFixture.start("flowagg_floor")) {
             System.out.printf("input floor: publishing %,d raw events of real traffic%n", events);
             long published = 0;
