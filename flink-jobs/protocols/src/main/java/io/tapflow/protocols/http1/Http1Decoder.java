@@ -5,6 +5,9 @@ import io.tapflow.protocols.L7Message;
 import io.tapflow.protocols.MessageSink;
 import io.tapflow.protocols.ParserOptions;
 import io.tapflow.protocols.http1.Http1HeadParser.EventMode;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 
 /**
  * Decodes the requests (client to server) or the responses (server to client) of one HTTP/1.0 or HTTP/1.1
@@ -516,6 +519,58 @@ final class Http1Decoder extends AbstractStreamDecoder {
             default -> {
             }
         }
+    }
+
+    /*
+     * State format 1: a connection between messages (no message begun, or a head not whole yet), which is where a
+     * checkpoint finds nearly every open connection. Mid-message state (a message builder, a body being framed)
+     * stays in Java serialization. The head parser and body keep nothing from one message to the next but caches.
+     */
+    private static final int FORMAT_BETWEEN_MESSAGES = 1;
+    /** States in format 1, by their code there (never by ordinal: renaming or adding states must not shift them). */
+    private static final State[] STATE_CODES = {State.HEAD, State.UPGRADE_PENDING, State.TUNNEL};
+
+    @Override
+    public int stateFormat() {
+        return msg == null && next == State.HEAD && stateCode(state) >= 0 ? FORMAT_BETWEEN_MESSAGES : 0;
+    }
+
+    @Override
+    public void writeState(DataOutput out) throws IOException {
+        if (stateFormat() != FORMAT_BETWEEN_MESSAGES) {
+            throw new IllegalStateException("an HTTP/1 decoder mid-message has no state format");
+        }
+        in.writeState(out);
+        out.writeByte(stateCode(state));
+        out.writeInt(scanned);
+        out.writeInt(lastLf);
+        out.writeBoolean(marked);
+    }
+
+    @Override
+    public void readState(DataInput from, int format) throws IOException {
+        if (format != FORMAT_BETWEEN_MESSAGES) {
+            throw new IOException("HTTP/1 decoder state format " + format + " is unknown to this version");
+        }
+        in.readState(from);
+        int code = from.readUnsignedByte();
+        if (code >= STATE_CODES.length) {
+            throw new IOException("HTTP/1 decoder state code " + code + " is unknown to this version");
+        }
+        reset();
+        state = STATE_CODES[code];
+        scanned = from.readInt();
+        lastLf = from.readInt();
+        marked = from.readBoolean();
+    }
+
+    private static int stateCode(State s) {
+        for (int i = 0; i < STATE_CODES.length; i++) {
+            if (STATE_CODES[i] == s) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     @Override
