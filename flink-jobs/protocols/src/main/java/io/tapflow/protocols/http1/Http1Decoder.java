@@ -4,6 +4,7 @@ import io.tapflow.protocols.AbstractStreamDecoder;
 import io.tapflow.protocols.L7Message;
 import io.tapflow.protocols.MessageSink;
 import io.tapflow.protocols.ParserOptions;
+import io.tapflow.protocols.StateFormats;
 import io.tapflow.protocols.http1.Http1HeadParser.EventMode;
 import java.io.DataInput;
 import java.io.DataOutput;
@@ -532,7 +533,8 @@ final class Http1Decoder extends AbstractStreamDecoder {
 
     @Override
     public int stateFormat() {
-        return msg == null && next == State.HEAD && stateCode(state) >= 0 ? FORMAT_BETWEEN_MESSAGES : 0;
+        return msg == null && next == State.HEAD && StateFormats.code(STATE_CODES, state) >= 0
+                ? FORMAT_BETWEEN_MESSAGES : 0;
     }
 
     @Override
@@ -541,7 +543,7 @@ final class Http1Decoder extends AbstractStreamDecoder {
             throw new IllegalStateException("an HTTP/1 decoder mid-message has no state format");
         }
         in.writeState(out);
-        out.writeByte(stateCode(state));
+        out.writeByte(StateFormats.code(STATE_CODES, state));
         out.writeInt(scanned);
         out.writeInt(lastLf);
         out.writeBoolean(marked);
@@ -549,28 +551,13 @@ final class Http1Decoder extends AbstractStreamDecoder {
 
     @Override
     public void readState(DataInput from, int format) throws IOException {
-        if (format != FORMAT_BETWEEN_MESSAGES) {
-            throw new IOException("HTTP/1 decoder state format " + format + " is unknown to this version");
-        }
+        StateFormats.require(format, FORMAT_BETWEEN_MESSAGES, "HTTP/1");
         in.readState(from);
-        int code = from.readUnsignedByte();
-        if (code >= STATE_CODES.length) {
-            throw new IOException("HTTP/1 decoder state code " + code + " is unknown to this version");
-        }
         reset();
-        state = STATE_CODES[code];
+        state = StateFormats.fromCode(STATE_CODES, from.readUnsignedByte(), "HTTP/1 decoder state");
         scanned = from.readInt();
         lastLf = from.readInt();
         marked = from.readBoolean();
-    }
-
-    private static int stateCode(State s) {
-        for (int i = 0; i < STATE_CODES.length; i++) {
-            if (STATE_CODES[i] == s) {
-                return i;
-            }
-        }
-        return -1;
     }
 
     @Override

@@ -6,8 +6,12 @@ import io.tapflow.protocols.L7Message;
 import io.tapflow.protocols.MessageKind;
 import io.tapflow.protocols.MessageSink;
 import io.tapflow.protocols.ParserOptions;
+import io.tapflow.protocols.StateFormats;
 import io.tapflow.schema.L7Protocol;
 import io.tapflow.schema.ResponseStatus;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.util.Locale;
 
 /**
@@ -412,6 +416,35 @@ final class RedisDecoder extends AbstractStreamDecoder {
             v = v * 10 + d;
         }
         return neg ? -v : v;
+    }
+
+    /*
+     * State format 1: between messages, where a checkpoint finds nearly every open connection: the buffer and the
+     * RESP version seen. Mid-message state (the nesting stack, a payload being skipped) stays in Java serialization.
+     */
+    private static final int FORMAT_BETWEEN_MESSAGES = 1;
+
+    @Override
+    public int stateFormat() {
+        return !inMessage && !payload.active() && depth == 0 && topType == 0 && field == F_NONE
+                ? FORMAT_BETWEEN_MESSAGES : 0;
+    }
+
+    @Override
+    public void writeState(DataOutput out) throws IOException {
+        if (stateFormat() != FORMAT_BETWEEN_MESSAGES) {
+            throw new IllegalStateException("a Redis decoder mid-message has no state format");
+        }
+        in.writeState(out);
+        out.writeBoolean(resp3);
+    }
+
+    @Override
+    public void readState(DataInput from, int format) throws IOException {
+        StateFormats.require(format, FORMAT_BETWEEN_MESSAGES, "Redis");
+        in.readState(from);
+        reset();
+        resp3 = from.readBoolean();
     }
 
     @Override
