@@ -49,8 +49,9 @@ final class InFlight implements Serializable {
     /**
      * Decodes what {@link #encode} wrote (or, before {@link InFlightFormat}, the whole InFlight in deflated Java
      * serialization); the decoders are made by {@code registry}'s parser of {@code protocol}, the flow's. Null when
-     * the bytes cannot be read (state from an older version whose format or classes this one does not know):
-     * in-flight state describes a few messages at most, so the flow starts afresh rather than the job failing.
+     * the bytes cannot be read (state from an older version whose format or classes this one does not know, beyond
+     * the parts {@link InFlightFormat} drops alone): in-flight state describes a few messages at most, so the flow
+     * starts afresh rather than the job failing.
      */
     static InFlight decode(byte[] bytes, ProtocolRegistry registry, L7Protocol protocol) {
         try {

@@ -21,6 +21,8 @@ import java.util.zip.Inflater;
 import java.util.zip.InflaterInputStream;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The encoded form of a flow's {@link InFlight} parts, part by part: each in a hand-written format of its own where
@@ -40,9 +42,11 @@ final class InFlightFormat {
      */
     static final byte PARTS = 1;
 
-    private static final byte NONE = 0;
-    private static final byte OWN = 1;
-    private static final byte JAVA = 2;
+    private static final Logger LOG = LoggerFactory.getLogger(InFlightFormat.class);
+
+    static final byte NONE = 0;
+    static final byte OWN = 1;
+    static final byte JAVA = 2;
 
     /**
      * One zlib stream per thread (the task thread and the asynchronous snapshot thread encode), reset per use:
@@ -100,36 +104,50 @@ final class InFlightFormat {
 
     /**
      * Reads what {@link #encode} wrote; the flow's decoders (if any) are made by the parser of {@code protocol}, the
-     * protocol the flow was detected as.
+     * protocol the flow was detected as. A part in Java serialization that no longer reads (its classes' fields
+     * changed since it was written) is dropped alone: requests awaiting an answer and segments held are forgotten,
+     * decoders start afresh and resynchronise, while the parts in formats of their own are kept.
      */
     @SuppressWarnings("unchecked")
-    static InFlight decode(byte[] bytes, ProtocolRegistry registry, L7Protocol protocol)
-            throws IOException, ClassNotFoundException {
+    static InFlight decode(byte[] bytes, ProtocolRegistry registry, L7Protocol protocol) throws IOException {
         DataInputDeserializer in = new DataInputDeserializer(bytes);
         if (in.readByte() != PARTS) {
             throw new IOException("not in-flight parts");
         }
         InFlight f = new InFlight();
         if (tag(in, JAVA) == JAVA) {
-            f.undecided.addAll((List<SegmentOrdering.Ready>) readJava(in));
-        }
-        switch (tag(in, JAVA)) {
-            case OWN -> {
-                ProtocolParser parser = protocol == null ? null : registry.parser(protocol).orElse(null);
-                if (parser == null) {
-                    throw new IOException("decoders in their own format for protocol " + protocol
-                            + ", which this job does not decode");
-                }
-                f.decoders = ConnectionDecoders.readState(parser, in);
+            List<SegmentOrdering.Ready> undecided = (List<SegmentOrdering.Ready>) readJava(in, "undecided segments");
+            if (undecided != null) {
+                f.undecided.addAll(undecided);
             }
-            case JAVA -> f.decoders = (ConnectionDecoders) readJava(in);
-            default -> { }
+        }
+        byte decoders = tag(in, JAVA);
+        if (decoders != NONE) {
+            ProtocolParser parser = protocol == null ? null : registry.parser(protocol).orElse(null);
+            if (parser == null) {
+                throw new IOException("decoders for protocol " + protocol + ", which this job does not decode");
+            }
+            f.decoders = decoders == OWN ? ConnectionDecoders.readState(parser, in)
+                    : (ConnectionDecoders) readJava(in, "decoders");
+            if (f.decoders == null) {
+                f.decoders = parser.newConnection();
+            }
         }
         if (tag(in, JAVA) == JAVA) {
-            f.pending = (RequestPairing) readJava(in);
+            RequestPairing pending = (RequestPairing) readJava(in, "requests awaiting an answer");
+            if (pending != null) {
+                f.pending = pending;
+            }
         }
         for (int d = 0; d < 2; d++) {
-            f.ordering[d] = tag(in, JAVA) == OWN ? SegmentOrdering.readState(in) : (SegmentOrdering) readJava(in);
+            if (tag(in, JAVA) == OWN) {
+                f.ordering[d] = SegmentOrdering.readState(in);
+            } else {
+                SegmentOrdering o = (SegmentOrdering) readJava(in, "held segments");
+                if (o != null) {
+                    f.ordering[d] = o;
+                }
+            }
         }
         if (in.available() > 0) {
             throw new IOException(in.available() + " bytes after the in-flight parts");
@@ -154,10 +172,16 @@ final class InFlightFormat {
         out.write(bytes);
     }
 
-    private static Object readJava(DataInput in) throws IOException, ClassNotFoundException {
+    /** A part {@link #writeJava} wrote, or null (logged) when it no longer reads. */
+    private static Object readJava(DataInput in, String part) throws IOException {
         byte[] bytes = new byte[in.readInt()];
         in.readFully(bytes);
-        return fromJava(bytes);
+        try {
+            return fromJava(bytes);
+        } catch (IOException | ClassNotFoundException | RuntimeException e) {
+            LOG.warn("dropping the unreadable {} of a flow ({} bytes): {}", part, bytes.length, e.toString());
+            return null;
+        }
     }
 
     /** {@code part} in deflated {@link CompactSerialization}. */

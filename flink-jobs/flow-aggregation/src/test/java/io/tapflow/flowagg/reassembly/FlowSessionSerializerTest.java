@@ -2,6 +2,7 @@ package io.tapflow.flowagg.reassembly;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tapflow.flink.flow.SegmentOrdering;
 import io.tapflow.flink.serde.JavaSerializedTypeInfo;
 import io.tapflow.protocols.DecodeError;
 import io.tapflow.protocols.L7Message;
@@ -115,6 +116,38 @@ class FlowSessionSerializerTest {
     }
 
     @Test
+    void aPartInJavaSerializationThatNoLongerReadsIsDroppedAloneAndTheDecodersAreKept() throws IOException {
+        // decoders in their own format, then requests awaiting an answer whose classes changed since they were
+        // written (here: bytes that are not Java serialization at all), then the two orderings
+        FlowSession original = FlowSession.start(events.get(0));
+        original.detector.protocol = L7Protocol.HTTP1;
+        original.inFlight(REGISTRY).decoders = REGISTRY.parser(L7Protocol.HTTP1).orElseThrow().newConnection();
+        original.inFlight(REGISTRY).ordering[0].accept(events.get(0), 8);
+        DataOutputSerializer out = new DataOutputSerializer(256);
+        out.writeByte(InFlightFormat.PARTS);
+        out.writeByte(InFlightFormat.NONE);
+        out.writeByte(InFlightFormat.OWN);
+        original.peekInFlight(REGISTRY).decoders.writeState(out);
+        out.writeByte(InFlightFormat.JAVA);
+        out.writeInt(3);
+        out.write(new byte[] {1, 2, 3});
+        for (SegmentOrdering o : original.peekInFlight(REGISTRY).ordering) {
+            out.writeByte(InFlightFormat.OWN);
+            o.writeState(out);
+        }
+        FlowSession s = FlowSession.start(events.get(0));
+        s.detector.protocol = L7Protocol.HTTP1;
+        s.restoreInFlight(out.getCopyOfBuffer());
+
+        InFlight f = s.peekInFlight(REGISTRY);
+        assertThat(f.decoders).isNotNull();
+        assertThat(f.pending.size()).isZero();
+        assertThat(s.detector.decided()).isTrue();
+        // the ordering kept its place in the stream: the next bytes are not taken for a hole
+        assertThat(f.ordering[0].accept(events.get(0), 8)).isEmpty();
+    }
+
+    @Test
     void inFlightStateWrittenBeforeTheFormatOfPartsIsStillRead() throws IOException {
         FlowSession s = session();
         // what InFlight.encode wrote before InFlightFormat: the whole InFlight, deflated compact Java serialization
@@ -208,7 +241,7 @@ class FlowSessionSerializerTest {
         s.timers.add(1_000L);
         s.timers.add(2_000L);
         InFlight f = s.inFlight(REGISTRY);
-        f.undecided.add(new io.tapflow.flink.flow.SegmentOrdering.Ready(events.get(0), 0));
+        f.undecided.add(new SegmentOrdering.Ready(events.get(0), 0));
         f.pending.add(new PendingRequest(L7Message.builder(L7Protocol.HTTP1, MessageKind.REQUEST).build(), 7, 0,
                 events.get(0).getTimestampNs()), 8);
         f.ordering[heldDirection()].accept(laterSegment(), 8);
