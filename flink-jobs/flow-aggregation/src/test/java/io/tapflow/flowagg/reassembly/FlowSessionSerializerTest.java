@@ -4,13 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tapflow.flink.flow.SegmentOrdering;
 import io.tapflow.flink.serde.JavaSerializedTypeInfo;
-import io.tapflow.protocols.DecodeError;
+import io.tapflow.protocols.FlowDirection;
 import io.tapflow.protocols.L7Message;
 import io.tapflow.protocols.MessageSink;
 import io.tapflow.protocols.MessageKind;
 import io.tapflow.protocols.ParserOptions;
 import io.tapflow.protocols.ProtocolRegistry;
 import io.tapflow.protocols.Segment;
+import io.tapflow.protocols.testing.Decoding;
 import io.tapflow.schema.CloseType;
 import io.tapflow.schema.L7Protocol;
 import io.tapflow.schema.Role;
@@ -83,20 +84,10 @@ class FlowSessionSerializerTest {
         InFlight f = s.inFlight(REGISTRY);
         f.decoders = REGISTRY.parser(L7Protocol.HTTP1).orElseThrow().newConnection();
         SocketDataEvent request = events.get(0);
-        List<L7Message> decoded = new ArrayList<>();
-        MessageSink sink = new MessageSink() {
-            @Override
-            public void message(L7Message message) {
-                decoded.add(message);
-            }
-
-            @Override
-            public void error(DecodeError error) {
-                throw new AssertionError(error.toString());
-            }
-        };
+        List<Decoding.Output> decoded = new ArrayList<>();
+        MessageSink sink = Decoding.sink(FlowDirection.CLIENT_TO_SERVER, decoded);
         f.decoders.clientToServer().feed(segment(request), sink);
-        assertThat(decoded).isNotEmpty();
+        assertThat(decoded).hasSize(1).allMatch(o -> o instanceof Decoding.Emitted);
         assertThat(f.decoders.hasStateFormat()).isTrue();
 
         FlowSession back = roundTrip(s);
@@ -109,10 +100,11 @@ class FlowSessionSerializerTest {
                 && e.getDataSeq() > request.getDataSeq()).findFirst().orElseThrow();
         decoded.clear();
         f.decoders.clientToServer().feed(segment(next), sink);
-        List<L7Message> fromOriginal = List.copyOf(decoded);
+        List<Decoding.Output> fromOriginal = List.copyOf(decoded);
         decoded.clear();
         restored.decoders.clientToServer().feed(segment(next), sink);
-        assertThat(decoded).isNotEmpty().isEqualTo(fromOriginal);
+        assertThat(fromOriginal).hasSize(1).allMatch(o -> o instanceof Decoding.Emitted);
+        assertThat(decoded).isEqualTo(fromOriginal);
     }
 
     @Test

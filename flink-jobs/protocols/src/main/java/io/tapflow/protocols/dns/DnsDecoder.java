@@ -177,18 +177,13 @@ final class DnsDecoder extends AbstractStreamDecoder {
     }
 
     @Override
-    public void writeState(DataOutput out) throws IOException {
-        if (stateFormat() != FORMAT_BETWEEN_MESSAGES) {
-            throw new IllegalStateException("a DNS decoder mid-message has no state format");
-        }
-        in.writeState(out);
+    protected void writeStateFields(DataOutput out) throws IOException {
         out.writeByte(StateFormats.code(TRANSPORT_CODES, transport));
     }
 
     @Override
-    public void readState(DataInput from, int format) throws IOException {
+    protected void readStateFields(DataInput from, int format) throws IOException {
         StateFormats.require(format, FORMAT_BETWEEN_MESSAGES, "DNS");
-        in.readState(from);
         transport = StateFormats.fromCode(TRANSPORT_CODES, from.readUnsignedByte(), "DNS transport");
     }
 

@@ -538,11 +538,7 @@ final class Http1Decoder extends AbstractStreamDecoder {
     }
 
     @Override
-    public void writeState(DataOutput out) throws IOException {
-        if (stateFormat() != FORMAT_BETWEEN_MESSAGES) {
-            throw new IllegalStateException("an HTTP/1 decoder mid-message has no state format");
-        }
-        in.writeState(out);
+    protected void writeStateFields(DataOutput out) throws IOException {
         out.writeByte(StateFormats.code(STATE_CODES, state));
         out.writeInt(scanned);
         out.writeInt(lastLf);
@@ -550,10 +546,8 @@ final class Http1Decoder extends AbstractStreamDecoder {
     }
 
     @Override
-    public void readState(DataInput from, int format) throws IOException {
+    protected void readStateFields(DataInput from, int format) throws IOException {
         StateFormats.require(format, FORMAT_BETWEEN_MESSAGES, "HTTP/1");
-        in.readState(from);
-        reset();
         state = StateFormats.fromCode(STATE_CODES, from.readUnsignedByte(), "HTTP/1 decoder state");
         scanned = from.readInt();
         lastLf = from.readInt();

@@ -378,11 +378,7 @@ final class Http2FrameDecoder extends AbstractStreamDecoder {
     }
 
     @Override
-    public void writeState(DataOutput out) throws IOException {
-        if (stateFormat() != FORMAT_NO_OPEN_STREAM) {
-            throw new IllegalStateException("an HTTP/2 decoder with a stream open has no state format");
-        }
-        in.writeState(out);
+    protected void writeStateFields(DataOutput out) throws IOException {
         out.writeBoolean(prefaceChecked);
         out.writeBoolean(lostSync);
         hpack.writeState(out);
@@ -390,9 +386,8 @@ final class Http2FrameDecoder extends AbstractStreamDecoder {
     }
 
     @Override
-    public void readState(DataInput from, int format) throws IOException {
+    protected void readStateFields(DataInput from, int format) throws IOException {
         StateFormats.require(format, FORMAT_NO_OPEN_STREAM, "HTTP/2");
-        in.readState(from);
         prefaceChecked = from.readBoolean();
         lostSync = from.readBoolean();
         hpack.readState(from);

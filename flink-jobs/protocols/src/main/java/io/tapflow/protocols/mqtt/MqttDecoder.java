@@ -113,19 +113,13 @@ final class MqttDecoder extends AbstractStreamDecoder {
     }
 
     @Override
-    public void writeState(DataOutput out) throws IOException {
-        if (body.active()) {
-            throw new IllegalStateException("an MQTT decoder mid-packet has no state format");
-        }
-        in.writeState(out);
+    protected void writeStateFields(DataOutput out) throws IOException {
         out.writeByte(packets.level);
     }
 
     @Override
-    public void readState(DataInput from, int format) throws IOException {
+    protected void readStateFields(DataInput from, int format) throws IOException {
         StateFormats.require(format, FORMAT_BETWEEN_PACKETS, "MQTT");
-        in.readState(from);
-        body.clear();
         packets.level = from.readUnsignedByte();
     }
 }

@@ -345,11 +345,7 @@ final class MySqlRequestDecoder extends AbstractStreamDecoder {
     }
 
     @Override
-    public void writeState(DataOutput out) throws IOException {
-        if (pending != null) {
-            throw new IllegalStateException("a MySQL request decoder mid-command has no state format");
-        }
-        in.writeState(out);
+    protected void writeStateFields(DataOutput out) throws IOException {
         out.writeBoolean(tls);
         out.writeBoolean(started);
         out.writeBoolean(queryAttributes);
@@ -362,10 +358,8 @@ final class MySqlRequestDecoder extends AbstractStreamDecoder {
     }
 
     @Override
-    public void readState(DataInput from, int format) throws IOException {
+    protected void readStateFields(DataInput from, int format) throws IOException {
         StateFormats.require(format, FORMAT_BETWEEN_COMMANDS, "MySQL request");
-        in.readState(from);
-        pending = null;
         tls = from.readBoolean();
         started = from.readBoolean();
         queryAttributes = from.readBoolean();

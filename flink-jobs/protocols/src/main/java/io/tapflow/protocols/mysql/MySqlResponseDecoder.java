@@ -534,11 +534,7 @@ final class MySqlResponseDecoder extends AbstractStreamDecoder {
     }
 
     @Override
-    public void writeState(DataOutput out) throws IOException {
-        if (stateFormat() != FORMAT_BETWEEN_RESPONSES) {
-            throw new IllegalStateException("a MySQL response decoder mid-response has no state format");
-        }
-        in.writeState(out);
+    protected void writeStateFields(DataOutput out) throws IOException {
         out.writeByte(StateFormats.code(PHASE_CODES, phase));
         out.writeLong(greetingCaps);
         StateFormats.writeString(out, serverVersion);
@@ -547,11 +543,8 @@ final class MySqlResponseDecoder extends AbstractStreamDecoder {
     }
 
     @Override
-    public void readState(DataInput from, int format) throws IOException {
+    protected void readStateFields(DataInput from, int format) throws IOException {
         StateFormats.require(format, FORMAT_BETWEEN_RESPONSES, "MySQL response");
-        in.readState(from);
-        clear();
-        continuation = false;
         phase = StateFormats.fromCode(PHASE_CODES, from.readUnsignedByte(), "MySQL response phase");
         greetingCaps = from.readLong();
         serverVersion = StateFormats.readString(from);

@@ -273,20 +273,14 @@ final class PostgresBackendDecoder extends AbstractStreamDecoder {
     }
 
     @Override
-    public void writeState(DataOutput out) throws IOException {
-        if (active) {
-            throw new IllegalStateException("a PostgreSQL backend decoder mid-response has no state format");
-        }
-        in.writeState(out);
+    protected void writeStateFields(DataOutput out) throws IOException {
         out.writeBoolean(first);
         out.writeBoolean(tls);
     }
 
     @Override
-    public void readState(DataInput from, int format) throws IOException {
+    protected void readStateFields(DataInput from, int format) throws IOException {
         StateFormats.require(format, FORMAT_BETWEEN_MESSAGES, "PostgreSQL backend");
-        in.readState(from);
-        clear();
         first = from.readBoolean();
         tls = from.readBoolean();
     }

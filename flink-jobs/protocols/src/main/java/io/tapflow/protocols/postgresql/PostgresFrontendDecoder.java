@@ -316,11 +316,7 @@ final class PostgresFrontendDecoder extends AbstractStreamDecoder {
     }
 
     @Override
-    public void writeState(DataOutput out) throws IOException {
-        if (batch) {
-            throw new IllegalStateException("a PostgreSQL frontend decoder mid-batch has no state format");
-        }
-        in.writeState(out);
+    protected void writeStateFields(DataOutput out) throws IOException {
         out.writeBoolean(untyped);
         out.writeBoolean(tls);
         StateFormats.writeMap(out, statements);
@@ -328,10 +324,8 @@ final class PostgresFrontendDecoder extends AbstractStreamDecoder {
     }
 
     @Override
-    public void readState(DataInput from, int format) throws IOException {
+    protected void readStateFields(DataInput from, int format) throws IOException {
         StateFormats.require(format, FORMAT_BETWEEN_MESSAGES, "PostgreSQL frontend");
-        in.readState(from);
-        clearBatch();
         untyped = from.readBoolean();
         tls = from.readBoolean();
         statements.clear();

@@ -431,19 +431,13 @@ final class RedisDecoder extends AbstractStreamDecoder {
     }
 
     @Override
-    public void writeState(DataOutput out) throws IOException {
-        if (stateFormat() != FORMAT_BETWEEN_MESSAGES) {
-            throw new IllegalStateException("a Redis decoder mid-message has no state format");
-        }
-        in.writeState(out);
+    protected void writeStateFields(DataOutput out) throws IOException {
         out.writeBoolean(resp3);
     }
 
     @Override
-    public void readState(DataInput from, int format) throws IOException {
+    protected void readStateFields(DataInput from, int format) throws IOException {
         StateFormats.require(format, FORMAT_BETWEEN_MESSAGES, "Redis");
-        in.readState(from);
-        reset();
         resp3 = from.readBoolean();
     }
 

@@ -128,7 +128,8 @@ public final class Decoding {
         }
     }
 
-    private static MessageSink sink(FlowDirection direction, List<Output> out) {
+    /** A sink that adds what a decoder of {@code direction} produces to {@code out}. */
+    public static MessageSink sink(FlowDirection direction, List<Output> out) {
         return new MessageSink() {
             @Override
             public void message(L7Message message) {
