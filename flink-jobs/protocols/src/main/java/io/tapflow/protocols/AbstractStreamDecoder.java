@@ -1,5 +1,9 @@
 package io.tapflow.protocols;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+
 /**
  * The loop every decoder shares: buffer the segment, let the protocol decode one step at a time, and turn every
  * failure into a {@link DecodeError} plus a resynchronisation at the next segment boundary (where messages usually
@@ -38,6 +42,44 @@ public abstract class AbstractStreamDecoder implements StreamDecoder {
 
     /** The stream ended; emit what only the end completes. Default: nothing. */
     protected void onClose(MessageSink out) {
+    }
+
+    /**
+     * Writes the state in the format {@link #stateFormat()} says: the buffer, then the subclass's fields
+     * ({@link #writeStateFields}). A subclass with a state format overrides {@link #stateFormat()} and the two
+     * field methods.
+     */
+    @Override
+    public final void writeState(DataOutput out) throws IOException {
+        if (stateFormat() <= 0) {
+            throw new IllegalStateException(getClass().getSimpleName() + " has no state format in its current state");
+        }
+        in.writeState(out);
+        writeStateFields(out);
+    }
+
+    /** Reads what {@link #writeState} wrote: forgets any message part-way ({@link #reset}), then buffer and fields. */
+    @Override
+    public final void readState(DataInput from, int format) throws IOException {
+        if (format <= 0) {
+            throw new IOException(getClass().getSimpleName() + " state format " + format + " does not exist");
+        }
+        reset();
+        in.readState(from);
+        readStateFields(from, format);
+    }
+
+    /** The subclass's part of {@link #writeState}, after the buffer. */
+    protected void writeStateFields(DataOutput out) throws IOException {
+        throw new UnsupportedOperationException(getClass().getName() + " has no state format");
+    }
+
+    /**
+     * The subclass's part of {@link #readState}, after the buffer, on a decoder just {@link #reset}; an
+     * IOException for a {@code format} this version does not read ({@link StateFormats#require}).
+     */
+    protected void readStateFields(DataInput from, int format) throws IOException {
+        throw new IOException(getClass().getName() + " reads no state format, was given format " + format);
     }
 
     /** Records why the bytes are malformed and returns {@link Step#DESYNC}. */

@@ -1,5 +1,7 @@
 package io.tapflow.protocols;
 
+import java.io.DataInput;
+import java.io.DataOutput;
 import java.io.IOException;
 import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
@@ -421,6 +423,18 @@ public final class StreamBuffer implements Serializable {
      * eight ring arrays and the whole byte array, spare capacity included, with their descriptors.
      */
     private void writeObject(ObjectOutputStream out) throws IOException {
+        writeState(out);
+    }
+
+    private void readObject(ObjectInputStream in) throws IOException {
+        readState(in);
+    }
+
+    /**
+     * Writes the live state (the serialized form above) for a decoder's {@link StreamDecoder#writeState}; the
+     * layout is part of every decoder format that includes a buffer, so a change to it is a new format of each.
+     */
+    public void writeState(DataOutput out) throws IOException {
         release();
         int live = buffered();
         out.writeLong(vbase + used - live);
@@ -447,7 +461,9 @@ public final class StreamBuffer implements Serializable {
         out.write(buf, used - live, live);
     }
 
-    private void readObject(ObjectInputStream in) throws IOException {
+    /** Reads what {@link #writeState} wrote into this buffer, replacing its state. */
+    public void readState(DataInput in) throws IOException {
+        own = null;
         vbase = in.readLong();
         readPos = in.readLong();
         endPos = in.readLong();

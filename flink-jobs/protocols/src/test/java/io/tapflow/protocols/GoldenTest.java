@@ -93,18 +93,32 @@ class GoldenTest {
     }
 
     /**
-     * The flow job keeps a connection's decoders in Flink state, which a checkpoint serializes and a restore
-     * deserializes between any two segments: decoding must not notice.
+     * The flow job keeps a connection's decoders in Flink state, which a checkpoint writes and a restore reads
+     * between any two segments: decoding must not notice, whichever encoding carried them (their own state format
+     * where they have one, Java serialization otherwise). Split input leaves heads and bodies cut at every kind of
+     * place. A protocol whose fresh decoders have a state format must use it.
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("goldens")
     void decodersSerializedAndRestoredAfterEverySegmentDecodeTheSame(Golden golden) {
         Capture capture = golden.capture();
+        boolean hasFormat = golden.parser().newConnection().hasStateFormat();
         for (Connection c : capture.connections()) {
             List<Output> whole = Decoding.run(golden.parser(), c.segments());
-            List<Output> restored = Decoding.runRestoringAfterEachSegment(golden.parser(), c.segments());
-            assertThat(GoldenRenderer.render(capture, c, restored)).as("%s restored after every segment", golden)
-                    .isEqualTo(GoldenRenderer.render(capture, c, whole));
+            Decoding.Restored restored = Decoding.runRestoringAfterEachSegment(golden.parser(), c.segments());
+            assertThat(GoldenRenderer.render(capture, c, restored.outputs())).as("%s restored after every segment",
+                    golden).isEqualTo(GoldenRenderer.render(capture, c, whole));
+            if (hasFormat && !c.segments().isEmpty()) {
+                assertThat(restored.viaStateFormat()).as("%s round trips in the decoders' state format", golden)
+                        .isPositive();
+            }
+            for (long seed = 1; seed <= 3; seed++) {
+                List<DirectedSegment> split = Decoding.split(c.segments(), new Random(seed));
+                assertThat(GoldenRenderer.render(capture, c,
+                        Decoding.runRestoringAfterEachSegment(golden.parser(), split).outputs()))
+                        .as("%s split with seed %d, restored after every piece", golden, seed)
+                        .isEqualTo(GoldenRenderer.render(capture, c, Decoding.run(golden.parser(), split)));
+            }
         }
     }
 

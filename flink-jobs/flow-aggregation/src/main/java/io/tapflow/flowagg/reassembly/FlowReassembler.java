@@ -122,7 +122,7 @@ public final class FlowReassembler extends KeyedCoProcessFunction<String, Socket
         boolean inFlightDue = flow.inFlightDeadlineNs >= 0 && nowNs >= flow.inFlightDeadlineNs;
         if (inFlightDue) {
             for (int d = 0; d < 2; d++) {
-                feedAll(flow, flow.inFlight().ordering[d].expire(nowNs, waitNs), out);
+                feedAll(flow, flow.inFlight(registry).ordering[d].expire(nowNs, waitNs), out);
             }
         }
         if (flow.closing() && nowNs >= Math.max(flow.closeNs, flow.clockNs) + options.closeGrace().toNanos()) {
@@ -135,7 +135,8 @@ public final class FlowReassembler extends KeyedCoProcessFunction<String, Socket
             return;
         }
         if (inFlightDue) {
-            for (PendingRequest p : flow.inFlight().pending.expire(nowNs - options.requestTimeout().toNanos())) {
+            RequestPairing pending = flow.inFlight(registry).pending;
+            for (PendingRequest p : pending.expire(nowNs - options.requestTimeout().toNanos())) {
                 emit(requestLogs.timedOut(flow, p, "no response within " + options.requestTimeout()), out);
             }
         }
@@ -174,7 +175,7 @@ public final class FlowReassembler extends KeyedCoProcessFunction<String, Socket
         flow.firstEventNs = Math.min(flow.firstEventNs, event.getTimestampNs());
         flow.lastEventNs = Math.max(flow.lastEventNs, event.getTimestampNs());
         flow.clockNs = Math.max(flow.clockNs, clock(event.getTimestampNs(), ctx));
-        SegmentOrdering ordering = flow.inFlight().ordering[event.getDirection() == Direction.EGRESS ? 1 : 0];
+        SegmentOrdering ordering = flow.inFlight(registry).ordering[event.getDirection() == Direction.EGRESS ? 1 : 0];
         feedAll(flow, ordering.accept(event, options.maxHeldSegments()), out);
         schedule(flow, ctx.timerService());
         flows.update(flow);
@@ -227,7 +228,7 @@ public final class FlowReassembler extends KeyedCoProcessFunction<String, Socket
         flow.bytes[direction.ordinal()] += e.getByteCount();
         flow.syscalls[direction.ordinal()]++;
         Segment segment = segment(e);
-        InFlight inFlight = flow.inFlight();
+        InFlight inFlight = flow.inFlight(registry);
         if (!flow.detector.decided()) {
             L7Protocol protocol = flow.detector.observe(registry, segment.bytes(), segment.offset(),
                     segment.length(), direction, options.minConfidence(), options.detectionAttempts());
@@ -261,7 +262,7 @@ public final class FlowReassembler extends KeyedCoProcessFunction<String, Socket
         SocketDataEvent e = ready.event();
         FlowDirection direction = flow.flowDirection(e.getDirection());
         FlowSink sink = new FlowSink(flow, e.getTid(), out);
-        ConnectionDecoders decoders = flow.inFlight().decoders;
+        ConnectionDecoders decoders = flow.inFlight(registry).decoders;
         if (ready.missing() > 0) {
             metrics.holesSkipped.inc();
             decoders.of(direction).feed(new Segment(NO_BYTES, 0, 0, ready.missing(), e.getTimestampNs(),
@@ -289,7 +290,7 @@ public final class FlowReassembler extends KeyedCoProcessFunction<String, Socket
 
     private void finish(FlowSession flow, CloseType closeType, long endNs, Context ctx, Consumer<RequestLog> out)
             throws Exception {
-        InFlight inFlight = flow.inFlight();
+        InFlight inFlight = flow.inFlight(registry);
         for (int d = 0; d < 2; d++) {
             feedAll(flow, inFlight.ordering[d].flush(), out);
         }
@@ -319,7 +320,7 @@ public final class FlowReassembler extends KeyedCoProcessFunction<String, Socket
         long deadline = flow.closing() ? Math.max(flow.closeNs, flow.clockNs) + options.closeGrace().toNanos()
                 : flow.clockNs + options.idleTimeout().toNanos();
         if (flow.inFlightDecoded()) {
-            flow.inFlightDeadlineNs = inFlightDeadline(flow.peekInFlight());
+            flow.inFlightDeadlineNs = inFlightDeadline(flow.peekInFlight(registry));
         }
         if (flow.inFlightDeadlineNs >= 0) {
             deadline = Math.min(deadline, flow.inFlightDeadlineNs);
@@ -404,7 +405,8 @@ public final class FlowReassembler extends KeyedCoProcessFunction<String, Socket
                 return;
             }
             if (request) {
-                for (PendingRequest evicted : flow.inFlight().pending.add(new PendingRequest(message, tid, ordinal,
+                RequestPairing pending = flow.inFlight(registry).pending;
+                for (PendingRequest evicted : pending.add(new PendingRequest(message, tid, ordinal,
                         Math.max(message.startTimestampNs(), flow.clockNs)),
                         options.maxPendingRequests())) {
                     metrics.pendingEvicted.inc();
@@ -412,7 +414,7 @@ public final class FlowReassembler extends KeyedCoProcessFunction<String, Socket
                 }
                 return;
             }
-            PendingRequest answered = flow.inFlight().pending.match(message);
+            PendingRequest answered = flow.inFlight(registry).pending.match(message);
             emit(answered == null ? requestLogs.responseOnly(flow, message, tid, ordinal)
                     : requestLogs.paired(flow, answered, message, tid), out);
         }

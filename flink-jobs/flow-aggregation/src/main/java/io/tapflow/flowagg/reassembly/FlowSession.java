@@ -2,6 +2,7 @@ package io.tapflow.flowagg.reassembly;
 
 import io.tapflow.protocols.FlowDirection;
 import io.tapflow.protocols.ProtocolDetector;
+import io.tapflow.protocols.ProtocolRegistry;
 import io.tapflow.schema.CloseType;
 import io.tapflow.schema.Direction;
 import io.tapflow.schema.IpFamily;
@@ -89,9 +90,12 @@ final class FlowSession {
      */
     private volatile byte[] inFlightBytes;
 
-    /** The in-flight parts, to change: the encoded form is dropped, the next checkpoint encodes them again. */
-    InFlight inFlight() {
-        InFlight f = peekInFlight();
+    /**
+     * The in-flight parts, to change: the encoded form is dropped, the next checkpoint encodes them again. Decoded
+     * first when only their encoded form is there; {@code registry} makes the flow's decoders then.
+     */
+    InFlight inFlight(ProtocolRegistry registry) {
+        InFlight f = peekInFlight(registry);
         inFlightBytes = null;
         return f;
     }
@@ -102,12 +106,13 @@ final class FlowSession {
     }
 
     /** The in-flight parts, only to read: the encoded form stays valid. */
-    InFlight peekInFlight() {
+    InFlight peekInFlight(ProtocolRegistry registry) {
         InFlight f = inFlight;
         if (f == null) {
-            f = InFlight.decode(inFlightBytes);
+            f = InFlight.decode(inFlightBytes, registry, detector.protocol);
             if (f == null) {
-                // written by classes that changed incompatibly: the flow resynchronises, detection starts over
+                // written by a version whose format or classes this one cannot read: the flow resynchronises,
+                // detection starts over
                 f = new InFlight();
                 detector.protocol = null;
                 detector.attempts = 0;

@@ -22,7 +22,7 @@ import org.apache.flink.core.memory.DataOutputView;
 
 /**
  * Keyed-state serializer of {@link FlowSession}: the flow's identity, counters and timers field by field, then its
- * in-flight parts ({@link InFlight}) as the Java-serialized bytes the session caches.
+ * in-flight parts ({@link InFlight}) as the encoded bytes ({@link InFlightFormat}) the session caches.
  *
  * <p>Why not plain Java serialization of the whole session: a host keeps tens of thousands of connections open, most
  * of them idle between two checkpoints, and the heap backend writes every one of them into every checkpoint — and

@@ -2,16 +2,22 @@ package io.tapflow.flowagg.reassembly;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tapflow.flink.flow.SegmentOrdering;
 import io.tapflow.flink.serde.JavaSerializedTypeInfo;
+import io.tapflow.protocols.FlowDirection;
 import io.tapflow.protocols.L7Message;
+import io.tapflow.protocols.MessageSink;
 import io.tapflow.protocols.MessageKind;
 import io.tapflow.protocols.ParserOptions;
 import io.tapflow.protocols.ProtocolRegistry;
+import io.tapflow.protocols.Segment;
+import io.tapflow.protocols.testing.Decoding;
 import io.tapflow.schema.CloseType;
 import io.tapflow.schema.L7Protocol;
 import io.tapflow.schema.Role;
 import io.tapflow.schema.SocketDataEvent;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.core.memory.DataInputDeserializer;
@@ -22,6 +28,7 @@ import org.junit.jupiter.api.Test;
 class FlowSessionSerializerTest {
 
     private static final FlowSessionSerializer SERIALIZER = FlowSessionSerializer.INSTANCE;
+    private static final ProtocolRegistry REGISTRY = ProtocolRegistry.defaults(ParserOptions.DEFAULTS);
 
     private final List<SocketDataEvent> events = CapturedFlows.dataEvents(
             CapturedFlows.golden("http1/06-pipelined").connections().get(0), Role.SERVER, 42L);
@@ -34,7 +41,7 @@ class FlowSessionSerializerTest {
         assertThat(back).usingRecursiveComparison()
                 .ignoringFields("inFlight", "inFlightBytes")
                 .isEqualTo(s);
-        InFlight f = back.peekInFlight();
+        InFlight f = back.peekInFlight(REGISTRY);
         assertThat(f.pending.size()).isEqualTo(1);
         assertThat(f.ordering[heldDirection()].holding()).isTrue();
         assertThat(f.ordering[1 - heldDirection()].holding()).isFalse();
@@ -47,36 +54,113 @@ class FlowSessionSerializerTest {
         FlowSession s = session();
         byte[] first = s.inFlightBytes();
         roundTrip(s);
-        s.peekInFlight().pending.oldestStartNs();
+        s.peekInFlight(REGISTRY).pending.oldestStartNs();
         assertThat(s.inFlightBytes()).isSameAs(first);
 
-        s.inFlight().pending.drain();
+        s.inFlight(REGISTRY).pending.drain();
         byte[] second = s.inFlightBytes();
         assertThat(second).isNotSameAs(first);
-        assertThat(roundTrip(s).peekInFlight().pending.size()).isZero();
+        assertThat(roundTrip(s).peekInFlight(REGISTRY).pending.size()).isZero();
     }
 
     @Test
     void anIdleConnectionsInFlightPartsStaySmall() {
         FlowSession s = FlowSession.start(events.get(0));
-        s.inFlight().decoders = ProtocolRegistry.defaults(ParserOptions.DEFAULTS).parser(L7Protocol.HTTP1)
-                .orElseThrow().newConnection();
+        s.detector.protocol = L7Protocol.HTTP1;
+        s.inFlight(REGISTRY).decoders = REGISTRY.parser(L7Protocol.HTTP1).orElseThrow().newConnection();
         // every open flow's bytes are kept in memory and written into every checkpoint; raw Java serialization of
-        // this graph is ~7 KB, mostly class descriptors and the zeroed spare capacity of the decoders' buffers
-        assertThat(s.inFlightBytes().length).isLessThan(2_000);
-        assertThat(FlowSession.start(events.get(0)).inFlightBytes().length).isLessThan(600);
+        // this graph was ~7 KB (class descriptors, the parser's header table, the buffers' spare capacity), and
+        // ~1 KB in deflated compact Java serialization
+        assertThat(s.inFlightBytes().length).isLessThan(200);
+        assertThat(FlowSession.start(events.get(0)).inFlightBytes().length).isLessThan(100);
+    }
+
+    @Test
+    void decodersBetweenMessagesAreWrittenInTheirOwnFormatAndDecodeOnAfterARestore() throws IOException {
+        List<SocketDataEvent> events = CapturedFlows.dataEvents(
+                CapturedFlows.golden("http1/01-get-keepalive").connections().get(0), Role.SERVER, 42L);
+        FlowSession s = FlowSession.start(events.get(0));
+        s.detector.protocol = L7Protocol.HTTP1;
+        InFlight f = s.inFlight(REGISTRY);
+        f.decoders = REGISTRY.parser(L7Protocol.HTTP1).orElseThrow().newConnection();
+        SocketDataEvent request = events.get(0);
+        List<Decoding.Output> decoded = new ArrayList<>();
+        MessageSink sink = Decoding.sink(FlowDirection.CLIENT_TO_SERVER, decoded);
+        f.decoders.clientToServer().feed(segment(request), sink);
+        assertThat(decoded).hasSize(1).allMatch(o -> o instanceof Decoding.Emitted);
+        assertThat(f.decoders.hasStateFormat()).isTrue();
+
+        FlowSession back = roundTrip(s);
+        assertThat(back.inFlightBytes()[0]).isEqualTo(InFlightFormat.PARTS);
+        InFlight restored = back.peekInFlight(REGISTRY);
+        assertThat(restored.decoders.clientToServer()).isInstanceOf(f.decoders.clientToServer().getClass())
+                .isNotSameAs(f.decoders.clientToServer());
+        // the restored decoder goes on where the original was: the next request decodes the same from both
+        SocketDataEvent next = events.stream().filter(e -> e.getDirection() == request.getDirection()
+                && e.getDataSeq() > request.getDataSeq()).findFirst().orElseThrow();
+        decoded.clear();
+        f.decoders.clientToServer().feed(segment(next), sink);
+        List<Decoding.Output> fromOriginal = List.copyOf(decoded);
+        decoded.clear();
+        restored.decoders.clientToServer().feed(segment(next), sink);
+        assertThat(fromOriginal).hasSize(1).allMatch(o -> o instanceof Decoding.Emitted);
+        assertThat(decoded).isEqualTo(fromOriginal);
+    }
+
+    @Test
+    void aPartInJavaSerializationThatNoLongerReadsIsDroppedAloneAndTheDecodersAreKept() throws IOException {
+        // decoders in their own format, then requests awaiting an answer whose classes changed since they were
+        // written (here: bytes that are not Java serialization at all), then the two orderings
+        FlowSession original = FlowSession.start(events.get(0));
+        original.detector.protocol = L7Protocol.HTTP1;
+        original.inFlight(REGISTRY).decoders = REGISTRY.parser(L7Protocol.HTTP1).orElseThrow().newConnection();
+        original.inFlight(REGISTRY).ordering[0].accept(events.get(0), 8);
+        DataOutputSerializer out = new DataOutputSerializer(256);
+        out.writeByte(InFlightFormat.PARTS);
+        out.writeByte(InFlightFormat.NONE);
+        out.writeByte(InFlightFormat.OWN);
+        original.peekInFlight(REGISTRY).decoders.writeState(out);
+        out.writeByte(InFlightFormat.JAVA);
+        out.writeInt(3);
+        out.write(new byte[] {1, 2, 3});
+        for (SegmentOrdering o : original.peekInFlight(REGISTRY).ordering) {
+            out.writeByte(InFlightFormat.OWN);
+            o.writeState(out);
+        }
+        FlowSession s = FlowSession.start(events.get(0));
+        s.detector.protocol = L7Protocol.HTTP1;
+        s.restoreInFlight(out.getCopyOfBuffer());
+
+        InFlight f = s.peekInFlight(REGISTRY);
+        assertThat(f.decoders).isNotNull();
+        assertThat(f.pending.size()).isZero();
+        assertThat(s.detector.decided()).isTrue();
+        // the ordering kept its place in the stream: the next bytes are not taken for a hole
+        assertThat(f.ordering[0].accept(events.get(0), 8)).isEmpty();
+    }
+
+    @Test
+    void inFlightStateWrittenBeforeTheFormatOfPartsIsStillRead() throws IOException {
+        FlowSession s = session();
+        // what InFlight.encode wrote before InFlightFormat: the whole InFlight, deflated compact Java serialization
+        s.restoreInFlight(InFlightFormat.java(s.peekInFlight(REGISTRY)));
+
+        InFlight f = s.peekInFlight(REGISTRY);
+        assertThat(f.pending.size()).isEqualTo(1);
+        assertThat(f.ordering[heldDirection()].holding()).isTrue();
+        assertThat(f.undecided).hasSize(1);
     }
 
     @Test
     void aCopySharesNoMutableStateWithItsOriginal() {
         FlowSession s = session();
         FlowSession copy = SERIALIZER.copy(s);
-        copy.inFlight().pending.drain();
+        copy.inFlight(REGISTRY).pending.drain();
         copy.timers.clear();
         copy.bytes[0] = 99;
         copy.detector.attempts = 7;
 
-        assertThat(s.peekInFlight().pending.size()).isEqualTo(1);
+        assertThat(s.peekInFlight(REGISTRY).pending.size()).isEqualTo(1);
         assertThat(s.timers).containsExactly(1_000L, 2_000L);
         assertThat(s.bytes[0]).isEqualTo(120);
         assertThat(s.detector.attempts).isEqualTo(1);
@@ -85,15 +169,15 @@ class FlowSessionSerializerTest {
     @Test
     void aCopyTakesOverTheInFlightObjectsAndTheOriginalKeepsTheirEncodedForm() throws IOException {
         FlowSession s = session();
-        InFlight objects = s.peekInFlight();
+        InFlight objects = s.peekInFlight(REGISTRY);
         FlowSession copy = SERIALIZER.copy(s);
 
         // the copy (what the task changes) decodes nothing; the original (what a snapshot writes) has the bytes
-        assertThat(copy.peekInFlight()).isSameAs(objects);
+        assertThat(copy.peekInFlight(REGISTRY)).isSameAs(objects);
         assertThat(s.inFlightDecoded()).isFalse();
-        copy.inFlight().pending.drain();
-        assertThat(s.peekInFlight().pending.size()).isEqualTo(1);
-        assertThat(roundTrip(copy).peekInFlight().pending.size()).isZero();
+        copy.inFlight(REGISTRY).pending.drain();
+        assertThat(s.peekInFlight(REGISTRY).pending.size()).isEqualTo(1);
+        assertThat(roundTrip(copy).peekInFlight(REGISTRY).pending.size()).isZero();
     }
 
     @Test
@@ -101,7 +185,7 @@ class FlowSessionSerializerTest {
         FlowSession s = session();
         s.restoreInFlight(new byte[] {1, 2, 3});
 
-        InFlight f = s.peekInFlight();
+        InFlight f = s.peekInFlight(REGISTRY);
         assertThat(f.pending.size()).isZero();
         assertThat(f.decoders).isNull();
         assertThat(s.detector.decided()).isFalse();
@@ -148,8 +232,8 @@ class FlowSessionSerializerTest {
         s.detector.protocol = null;
         s.timers.add(1_000L);
         s.timers.add(2_000L);
-        InFlight f = s.inFlight();
-        f.undecided.add(new io.tapflow.flink.flow.SegmentOrdering.Ready(events.get(0), 0));
+        InFlight f = s.inFlight(REGISTRY);
+        f.undecided.add(new SegmentOrdering.Ready(events.get(0), 0));
         f.pending.add(new PendingRequest(L7Message.builder(L7Protocol.HTTP1, MessageKind.REQUEST).build(), 7, 0,
                 events.get(0).getTimestampNs()), 8);
         f.ordering[heldDirection()].accept(laterSegment(), 8);
@@ -163,6 +247,13 @@ class FlowSessionSerializerTest {
 
     private int heldDirection() {
         return laterSegment().getDirection().ordinal() - 1;
+    }
+
+    private static Segment segment(SocketDataEvent e) {
+        byte[] payload = new byte[e.getPayload().remaining()];
+        e.getPayload().duplicate().get(payload);
+        return new Segment(payload, 0, payload.length, e.getByteCount(), e.getTimestampNs(),
+                Segment.NO_TCP_SEQ, 0);
     }
 
     private static FlowSession roundTrip(FlowSession s) throws IOException {

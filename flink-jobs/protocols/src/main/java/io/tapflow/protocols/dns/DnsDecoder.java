@@ -7,7 +7,11 @@ import io.tapflow.protocols.L7Message;
 import io.tapflow.protocols.MessageKind;
 import io.tapflow.protocols.MessageSink;
 import io.tapflow.protocols.ParserOptions;
+import io.tapflow.protocols.StateFormats;
 import io.tapflow.schema.L7Protocol;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 
 /**
  * Decodes the DNS messages of one direction of a UDP conversation or a TCP connection.
@@ -157,6 +161,30 @@ final class DnsDecoder extends AbstractStreamDecoder {
             }
         }
         return b;
+    }
+
+    /*
+     * State format 1: between messages (no TCP message being skipped), where a checkpoint finds nearly every open
+     * conversation: the buffer and the transport decided. Mid-message state stays in Java serialization.
+     */
+    private static final int FORMAT_BETWEEN_MESSAGES = 1;
+    private static final DnsParser.Transport[] TRANSPORT_CODES =
+            {DnsParser.Transport.AUTO, DnsParser.Transport.UDP, DnsParser.Transport.TCP};
+
+    @Override
+    public int stateFormat() {
+        return !body.active() && !truncated ? FORMAT_BETWEEN_MESSAGES : 0;
+    }
+
+    @Override
+    protected void writeStateFields(DataOutput out) throws IOException {
+        out.writeByte(StateFormats.code(TRANSPORT_CODES, transport));
+    }
+
+    @Override
+    protected void readStateFields(DataInput from, int format) throws IOException {
+        StateFormats.require(format, FORMAT_BETWEEN_MESSAGES, "DNS");
+        transport = StateFormats.fromCode(TRANSPORT_CODES, from.readUnsignedByte(), "DNS transport");
     }
 
     @Override

@@ -4,7 +4,11 @@ import io.tapflow.protocols.AbstractStreamDecoder;
 import io.tapflow.protocols.L7Message;
 import io.tapflow.protocols.MessageSink;
 import io.tapflow.protocols.ParserOptions;
+import io.tapflow.protocols.StateFormats;
 import io.tapflow.protocols.http1.Http1HeadParser.EventMode;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 
 /**
  * Decodes the requests (client to server) or the responses (server to client) of one HTTP/1.0 or HTTP/1.1
@@ -516,6 +520,38 @@ final class Http1Decoder extends AbstractStreamDecoder {
             default -> {
             }
         }
+    }
+
+    /*
+     * State format 1: a connection between messages (no message begun, or a head not whole yet), which is where a
+     * checkpoint finds nearly every open connection. Mid-message state (a message builder, a body being framed)
+     * stays in Java serialization. The head parser and body keep nothing from one message to the next but caches.
+     */
+    private static final int FORMAT_BETWEEN_MESSAGES = 1;
+    /** States in format 1, by their code there (never by ordinal: renaming or adding states must not shift them). */
+    private static final State[] STATE_CODES = {State.HEAD, State.UPGRADE_PENDING, State.TUNNEL};
+
+    @Override
+    public int stateFormat() {
+        return msg == null && next == State.HEAD && StateFormats.code(STATE_CODES, state) >= 0
+                ? FORMAT_BETWEEN_MESSAGES : 0;
+    }
+
+    @Override
+    protected void writeStateFields(DataOutput out) throws IOException {
+        out.writeByte(StateFormats.code(STATE_CODES, state));
+        out.writeInt(scanned);
+        out.writeInt(lastLf);
+        out.writeBoolean(marked);
+    }
+
+    @Override
+    protected void readStateFields(DataInput from, int format) throws IOException {
+        StateFormats.require(format, FORMAT_BETWEEN_MESSAGES, "HTTP/1");
+        state = StateFormats.fromCode(STATE_CODES, from.readUnsignedByte(), "HTTP/1 decoder state");
+        scanned = from.readInt();
+        lastLf = from.readInt();
+        marked = from.readBoolean();
     }
 
     @Override

@@ -1,5 +1,9 @@
 package io.tapflow.protocols.http2;
 
+import io.tapflow.protocols.StateFormats;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 
@@ -228,6 +232,33 @@ final class HpackDecoder implements Serializable {
         }
         int n = HuffmanDecoder.decode(b, start, (int) len, scratch);
         return n < 0 ? null : new String(scratch, 0, n, StandardCharsets.ISO_8859_1);
+    }
+
+    /** Writes the dynamic table (its size limit, whether it is lost, its entries oldest first) for a state format. */
+    void writeState(DataOutput out) throws IOException {
+        out.writeInt(maxSize);
+        out.writeBoolean(lost);
+        out.writeInt(count);
+        for (int i = count; i >= 1; i--) {
+            int s = slot(i);
+            StateFormats.writeString(out, names[s]);
+            StateFormats.writeString(out, values[s]);
+        }
+    }
+
+    /** Reads what {@link #writeState} wrote: the entries are added again in their order, as the peer added them. */
+    void readState(DataInput in) throws IOException {
+        clearTable();
+        maxSize = in.readInt();
+        lost = in.readBoolean();
+        for (int n = in.readInt(); n > 0; n--) {
+            String name = StateFormats.readString(in);
+            String value = StateFormats.readString(in);
+            if (name == null || value == null) {
+                throw new IOException("HPACK table entry without a name or value");
+            }
+            add(name, value);
+        }
     }
 
     /** Ring slot of dynamic index {@code i} (1 = newest). */

@@ -18,6 +18,10 @@ import io.tapflow.protocols.DeclaredBody;
 import io.tapflow.protocols.FlowDirection;
 import io.tapflow.protocols.MessageSink;
 import io.tapflow.protocols.ParserOptions;
+import io.tapflow.protocols.StateFormats;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.util.Arrays;
 
 /**
@@ -359,5 +363,34 @@ final class Http2FrameDecoder extends AbstractStreamDecoder {
     @Override
     protected void onClose(MessageSink out) {
         streams.closeAll(out);
+    }
+
+    /*
+     * State format 1: between frames with no stream open (no DATA payload or header block part-way), where a
+     * checkpoint finds most open connections: the buffer, the preface and sync flags, the HPACK dynamic table (the
+     * connection's real state: later header blocks refer to it) and the ids of the streams emitted last.
+     */
+    private static final int FORMAT_NO_OPEN_STREAM = 1;
+
+    @Override
+    public int stateFormat() {
+        return !dataPayload.active() && pendingStream < 0 && streams.idle() ? FORMAT_NO_OPEN_STREAM : 0;
+    }
+
+    @Override
+    protected void writeStateFields(DataOutput out) throws IOException {
+        out.writeBoolean(prefaceChecked);
+        out.writeBoolean(lostSync);
+        hpack.writeState(out);
+        streams.writeState(out);
+    }
+
+    @Override
+    protected void readStateFields(DataInput from, int format) throws IOException {
+        StateFormats.require(format, FORMAT_NO_OPEN_STREAM, "HTTP/2");
+        prefaceChecked = from.readBoolean();
+        lostSync = from.readBoolean();
+        hpack.readState(from);
+        streams.readState(from);
     }
 }

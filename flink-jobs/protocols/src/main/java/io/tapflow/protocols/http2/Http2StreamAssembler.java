@@ -9,6 +9,9 @@ import io.tapflow.protocols.StreamBuffer;
 import io.tapflow.protocols.TraceContext;
 import io.tapflow.schema.L7Protocol;
 import io.tapflow.schema.ResponseStatus;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -63,6 +66,36 @@ final class Http2StreamAssembler implements Serializable {
             streams.put(id, s);
         }
         return s;
+    }
+
+    /** True when no stream is open: the state is then only {@link #writeState}'s recent ids. */
+    boolean idle() {
+        return streams.isEmpty();
+    }
+
+    /** Writes the ids of the streams emitted last, for a state format; only when {@link #idle()}. */
+    void writeState(DataOutput out) throws IOException {
+        if (!idle()) {
+            throw new IllegalStateException("HTTP/2 streams open: no state format");
+        }
+        out.writeByte(RECENT);
+        out.writeByte(recentNext);
+        for (int id : recent) {
+            out.writeInt(id);
+        }
+    }
+
+    void readState(DataInput in) throws IOException {
+        int n = in.readUnsignedByte();
+        int next = in.readUnsignedByte();
+        if (n != RECENT || next >= RECENT) {
+            throw new IOException("HTTP/2 recent stream ids: " + n + " kept, next " + next);
+        }
+        streams.clear();
+        recentNext = next;
+        for (int i = 0; i < n; i++) {
+            recent[i] = in.readInt();
+        }
     }
 
     Http2Stream get(int id) {

@@ -6,6 +6,10 @@ import io.tapflow.protocols.FlowDirection;
 import io.tapflow.protocols.L7Message;
 import io.tapflow.protocols.MessageSink;
 import io.tapflow.protocols.ParserOptions;
+import io.tapflow.protocols.StateFormats;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 
 /**
  * Decodes one direction of an MQTT connection: fixed header (type, flags, remaining length), then the variable
@@ -95,5 +99,27 @@ final class MqttDecoder extends AbstractStreamDecoder {
     protected void reset() {
         // the connection's protocol level (packets.level) survives: it is not part of one packet
         body.clear();
+    }
+
+    /*
+     * State format 1: between packets (none being skipped to its end), where a checkpoint finds nearly every open
+     * connection: the buffer and the connection's protocol level. A packet part-way stays in Java serialization.
+     */
+    private static final int FORMAT_BETWEEN_PACKETS = 1;
+
+    @Override
+    public int stateFormat() {
+        return body.active() ? 0 : FORMAT_BETWEEN_PACKETS;
+    }
+
+    @Override
+    protected void writeStateFields(DataOutput out) throws IOException {
+        out.writeByte(packets.level);
+    }
+
+    @Override
+    protected void readStateFields(DataInput from, int format) throws IOException {
+        StateFormats.require(format, FORMAT_BETWEEN_PACKETS, "MQTT");
+        packets.level = from.readUnsignedByte();
     }
 }

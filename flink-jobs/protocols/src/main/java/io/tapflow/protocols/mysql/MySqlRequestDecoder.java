@@ -16,8 +16,12 @@ import io.tapflow.protocols.L7Message;
 import io.tapflow.protocols.MessageKind;
 import io.tapflow.protocols.MessageSink;
 import io.tapflow.protocols.ParserOptions;
+import io.tapflow.protocols.StateFormats;
 import io.tapflow.protocols.sql.SqlWire;
 import io.tapflow.schema.L7Protocol;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -326,6 +330,44 @@ final class MySqlRequestDecoder extends AbstractStreamDecoder {
     @Override
     protected void reset() {
         pending = null;
+    }
+
+    /*
+     * State format 1: between commands (none continuing in further packets), where a checkpoint finds nearly every
+     * open connection: the buffer, the connection's flags and its prepared statements in access order. A command
+     * part-way stays in Java serialization.
+     */
+    private static final int FORMAT_BETWEEN_COMMANDS = 1;
+
+    @Override
+    public int stateFormat() {
+        return pending == null ? FORMAT_BETWEEN_COMMANDS : 0;
+    }
+
+    @Override
+    protected void writeStateFields(DataOutput out) throws IOException {
+        out.writeBoolean(tls);
+        out.writeBoolean(started);
+        out.writeBoolean(queryAttributes);
+        out.writeLong(nextStatementId);
+        out.writeInt(statements.size());
+        for (Map.Entry<Long, String> e : statements.entrySet()) {
+            out.writeLong(e.getKey());
+            StateFormats.writeString(out, e.getValue());
+        }
+    }
+
+    @Override
+    protected void readStateFields(DataInput from, int format) throws IOException {
+        StateFormats.require(format, FORMAT_BETWEEN_COMMANDS, "MySQL request");
+        tls = from.readBoolean();
+        started = from.readBoolean();
+        queryAttributes = from.readBoolean();
+        nextStatementId = from.readLong();
+        statements.clear();
+        for (int n = from.readInt(); n > 0; n--) {
+            statements.put(from.readLong(), StateFormats.readString(from));
+        }
     }
 
     @Override

@@ -10,10 +10,14 @@ import io.tapflow.protocols.L7Message;
 import io.tapflow.protocols.MessageKind;
 import io.tapflow.protocols.MessageSink;
 import io.tapflow.protocols.ParserOptions;
+import io.tapflow.protocols.StateFormats;
 import io.tapflow.protocols.StreamBuffer;
 import io.tapflow.protocols.sql.SqlWire;
 import io.tapflow.schema.L7Protocol;
 import io.tapflow.schema.ResponseStatus;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 
 /**
  * Server → client: one RESPONSE per command (what in-order pairing needs), decoded without seeing the command.
@@ -512,6 +516,40 @@ final class MySqlResponseDecoder extends AbstractStreamDecoder {
         if (phase != Phase.START && phase != Phase.TLS) {
             phase = Phase.LOST;
         }
+    }
+
+    /*
+     * State format 1: between responses (none being assembled, no payload continuing), where a checkpoint finds
+     * nearly every open connection: the buffer, the connection phase, what the greeting said and a prepare
+     * response's possible trailing EOF. A response part-way stays in Java serialization.
+     */
+    private static final int FORMAT_BETWEEN_RESPONSES = 1;
+    /** Phases by their code in format 1 (never by ordinal). */
+    private static final Phase[] PHASE_CODES = {Phase.START, Phase.AUTH, Phase.FIRST, Phase.COLUMNS,
+        Phase.AFTER_COLUMNS, Phase.ROWS, Phase.PREPARE_DEFS, Phase.FIELD_LIST, Phase.INFILE, Phase.LOST, Phase.TLS};
+
+    @Override
+    public int stateFormat() {
+        return !active && !continuation && StateFormats.code(PHASE_CODES, phase) >= 0 ? FORMAT_BETWEEN_RESPONSES : 0;
+    }
+
+    @Override
+    protected void writeStateFields(DataOutput out) throws IOException {
+        out.writeByte(StateFormats.code(PHASE_CODES, phase));
+        out.writeLong(greetingCaps);
+        StateFormats.writeString(out, serverVersion);
+        out.writeLong(connectionId);
+        out.writeInt(trailerSeq);
+    }
+
+    @Override
+    protected void readStateFields(DataInput from, int format) throws IOException {
+        StateFormats.require(format, FORMAT_BETWEEN_RESPONSES, "MySQL response");
+        phase = StateFormats.fromCode(PHASE_CODES, from.readUnsignedByte(), "MySQL response phase");
+        greetingCaps = from.readLong();
+        serverVersion = StateFormats.readString(from);
+        connectionId = from.readLong();
+        trailerSeq = from.readInt();
     }
 
     @Override

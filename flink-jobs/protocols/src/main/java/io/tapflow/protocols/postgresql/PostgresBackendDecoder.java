@@ -8,10 +8,14 @@ import io.tapflow.protocols.L7Message;
 import io.tapflow.protocols.MessageKind;
 import io.tapflow.protocols.MessageSink;
 import io.tapflow.protocols.ParserOptions;
+import io.tapflow.protocols.StateFormats;
 import io.tapflow.protocols.StreamBuffer;
 import io.tapflow.protocols.sql.SqlWire;
 import io.tapflow.schema.L7Protocol;
 import io.tapflow.schema.ResponseStatus;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 
 /**
  * Backend → frontend: one RESPONSE per ReadyForQuery ('Z'), which answers one request of
@@ -255,6 +259,30 @@ final class PostgresBackendDecoder extends AbstractStreamDecoder {
     protected void reset() {
         clear();
         first = false;
+    }
+
+    /*
+     * State format 1: between responses (none being assembled up to its ReadyForQuery), where a checkpoint finds
+     * nearly every open connection. A response mid-way stays in Java serialization.
+     */
+    private static final int FORMAT_BETWEEN_MESSAGES = 1;
+
+    @Override
+    public int stateFormat() {
+        return active ? 0 : FORMAT_BETWEEN_MESSAGES;
+    }
+
+    @Override
+    protected void writeStateFields(DataOutput out) throws IOException {
+        out.writeBoolean(first);
+        out.writeBoolean(tls);
+    }
+
+    @Override
+    protected void readStateFields(DataInput from, int format) throws IOException {
+        StateFormats.require(format, FORMAT_BETWEEN_MESSAGES, "PostgreSQL backend");
+        first = from.readBoolean();
+        tls = from.readBoolean();
     }
 
     @Override

@@ -9,9 +9,13 @@ import io.tapflow.protocols.L7Message;
 import io.tapflow.protocols.MessageKind;
 import io.tapflow.protocols.MessageSink;
 import io.tapflow.protocols.ParserOptions;
+import io.tapflow.protocols.StateFormats;
 import io.tapflow.protocols.StreamBuffer;
 import io.tapflow.protocols.sql.SqlWire;
 import io.tapflow.schema.L7Protocol;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -297,6 +301,37 @@ final class PostgresFrontendDecoder extends AbstractStreamDecoder {
     @Override
     protected void reset() {
         clearBatch();
+    }
+
+    /*
+     * State format 1: between requests (no extended-protocol batch assembled up to its Sync), where a checkpoint
+     * finds nearly every open connection: the startup phase, TLS, and the named statements and portals in their
+     * access order. A batch mid-way stays in Java serialization.
+     */
+    private static final int FORMAT_BETWEEN_MESSAGES = 1;
+
+    @Override
+    public int stateFormat() {
+        return batch ? 0 : FORMAT_BETWEEN_MESSAGES;
+    }
+
+    @Override
+    protected void writeStateFields(DataOutput out) throws IOException {
+        out.writeBoolean(untyped);
+        out.writeBoolean(tls);
+        StateFormats.writeMap(out, statements);
+        StateFormats.writeMap(out, portals);
+    }
+
+    @Override
+    protected void readStateFields(DataInput from, int format) throws IOException {
+        StateFormats.require(format, FORMAT_BETWEEN_MESSAGES, "PostgreSQL frontend");
+        untyped = from.readBoolean();
+        tls = from.readBoolean();
+        statements.clear();
+        StateFormats.readMap(from, statements);
+        portals.clear();
+        StateFormats.readMap(from, portals);
     }
 
     @Override

@@ -6,8 +6,12 @@ import io.tapflow.protocols.L7Message;
 import io.tapflow.protocols.MessageKind;
 import io.tapflow.protocols.MessageSink;
 import io.tapflow.protocols.ParserOptions;
+import io.tapflow.protocols.StateFormats;
 import io.tapflow.schema.L7Protocol;
 import io.tapflow.schema.ResponseStatus;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.util.Locale;
 
 /**
@@ -412,6 +416,29 @@ final class RedisDecoder extends AbstractStreamDecoder {
             v = v * 10 + d;
         }
         return neg ? -v : v;
+    }
+
+    /*
+     * State format 1: between messages, where a checkpoint finds nearly every open connection: the buffer and the
+     * RESP version seen. Mid-message state (the nesting stack, a payload being skipped) stays in Java serialization.
+     */
+    private static final int FORMAT_BETWEEN_MESSAGES = 1;
+
+    @Override
+    public int stateFormat() {
+        return !inMessage && !payload.active() && depth == 0 && topType == 0 && field == F_NONE
+                ? FORMAT_BETWEEN_MESSAGES : 0;
+    }
+
+    @Override
+    protected void writeStateFields(DataOutput out) throws IOException {
+        out.writeBoolean(resp3);
+    }
+
+    @Override
+    protected void readStateFields(DataInput from, int format) throws IOException {
+        StateFormats.require(format, FORMAT_BETWEEN_MESSAGES, "Redis");
+        resp3 = from.readBoolean();
     }
 
     @Override

@@ -11,10 +11,13 @@ import io.tapflow.protocols.StreamDecoder;
 import io.tapflow.protocols.testing.Capture.DirectedSegment;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
@@ -50,21 +53,64 @@ public final class Decoding {
         return out;
     }
 
+    /** What {@link #runRestoringAfterEachSegment} produced, and how often each encoding carried the decoders. */
+    public record Restored(List<Output> outputs, int viaStateFormat, int viaJavaSerialization) {
+    }
+
     /**
-     * As {@link #run}, but after every segment both decoders go through Java serialization together (as a Flink
-     * checkpoint and restore would take them) and decoding goes on with the copies.
+     * As {@link #run}, but after every segment both decoders are written and read back together, as a Flink
+     * checkpoint and restore would take them, and decoding goes on with the copies: in their own state format when
+     * both have one at that point ({@link ConnectionDecoders#hasStateFormat()}), as the flow job prefers, else in
+     * Java serialization.
      */
-    public static List<Output> runRestoringAfterEachSegment(ProtocolParser parser, List<DirectedSegment> segments) {
+    public static Restored runRestoringAfterEachSegment(ProtocolParser parser, List<DirectedSegment> segments) {
         ConnectionDecoders connection = parser.newConnection();
         List<Output> out = new ArrayList<>();
         MessageSink[] sinks = {sink(FlowDirection.CLIENT_TO_SERVER, out), sink(FlowDirection.SERVER_TO_CLIENT, out)};
+        int viaStateFormat = 0;
+        int viaJava = 0;
         for (DirectedSegment s : segments) {
             connection.of(s.direction()).feed(s.segment(), sinks[s.direction().ordinal()]);
-            connection = roundTrip(connection);
+            if (connection.hasStateFormat()) {
+                connection = roundTripStateFormat(parser, connection);
+                viaStateFormat++;
+            } else {
+                connection = roundTrip(connection);
+                viaJava++;
+            }
         }
         connection.clientToServer().close(sinks[0]);
         connection.serverToClient().close(sinks[1]);
-        return out;
+        return new Restored(out, viaStateFormat, viaJava);
+    }
+
+    /**
+     * Through the decoders' own format; the copy must write the very bytes the original wrote (a field read into
+     * the wrong place, or read and not written, shows here even when the decoded output does not change).
+     */
+    private static ConnectionDecoders roundTripStateFormat(ProtocolParser parser, ConnectionDecoders connection) {
+        try {
+            byte[] written = stateBytes(connection);
+            ConnectionDecoders copy = ConnectionDecoders.readState(parser,
+                    new DataInputStream(new ByteArrayInputStream(written)));
+            byte[] rewritten = stateBytes(copy);
+            if (!Arrays.equals(written, rewritten)) {
+                throw new AssertionError("decoders of " + connection.clientToServer().getClass().getName()
+                        + " read back from their state format write different bytes");
+            }
+            return copy;
+        } catch (IOException e) {
+            throw new AssertionError("decoders of " + connection.clientToServer().getClass().getName()
+                    + " do not survive their state format: " + e, e);
+        }
+    }
+
+    private static byte[] stateBytes(ConnectionDecoders connection) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            connection.writeState(out);
+        }
+        return bytes.toByteArray();
     }
 
     private static ConnectionDecoders roundTrip(ConnectionDecoders connection) {
@@ -82,7 +128,8 @@ public final class Decoding {
         }
     }
 
-    private static MessageSink sink(FlowDirection direction, List<Output> out) {
+    /** A sink that adds what a decoder of {@code direction} produces to {@code out}. */
+    public static MessageSink sink(FlowDirection direction, List<Output> out) {
         return new MessageSink() {
             @Override
             public void message(L7Message message) {
