@@ -141,17 +141,7 @@ final class ResultCheck {
      * sorted lists of per-tenant totals must be equal.
      */
     private void billing(TrafficRecord sent, List<Line> lines) {
-        Map<String, Map<String, long[]>> sentByModel = new TreeMap<>();
-        sent.llm().forEach((k, n) -> {
-            String[] f = k.split("\\|");
-            long[] v = sentByModel.computeIfAbsent(f[1], m -> new TreeMap<>()).computeIfAbsent(f[0],
-                    t -> new long[3]);
-            v[switch (f[2]) {
-                case "requests" -> 0;
-                case "input" -> 1;
-                default -> 2;
-            }] += n;
-        });
+        Map<String, Map<String, long[]>> sentByModel = llmSent(sent);
         Map<String, List<long[]>> shown = new TreeMap<>();
         for (String[] r : clickhouse.rows("SELECT model, tenant, count(), sum(input_tokens), sum(output_tokens) FROM"
                 + " llm_requests FINAL WHERE start_time_us >= " + sinceUs + " GROUP BY model, tenant")) {
@@ -181,12 +171,8 @@ final class ResultCheck {
      */
     private void prometheusRequests(TrafficRecord sent, List<Line> lines) {
         Map<String, Long> sentByModel = new TreeMap<>();
-        sent.llm().forEach((k, n) -> {
-            String[] f = k.split("\\|");
-            if (f[2].equals("requests")) {
-                sentByModel.merge(f[1], n, Long::sum);
-            }
-        });
+        llmSent(sent).forEach((model, byTenant) -> sentByModel.put(model,
+                byTenant.values().stream().mapToLong(v -> v[0]).sum()));
         if (sentByModel.isEmpty()) {
             return;
         }
@@ -203,6 +189,21 @@ final class ResultCheck {
             lines.add(new Line("prom", model + " requests (Grafana's LLM panels)", n,
                     v == null ? null : Math.round(v)));
         });
+    }
+
+    /** What the demo sent to the LLM server: per model and tenant, {requests, input tokens, output tokens}. */
+    private static Map<String, Map<String, long[]>> llmSent(TrafficRecord sent) {
+        Map<String, Map<String, long[]>> byModel = new TreeMap<>();
+        sent.llm().forEach((k, n) -> {
+            String[] f = k.split("\\|");
+            long[] v = byModel.computeIfAbsent(f[1], m -> new TreeMap<>()).computeIfAbsent(f[0], t -> new long[3]);
+            v[switch (f[2]) {
+                case "requests" -> 0;
+                case "input" -> 1;
+                default -> 2;
+            }] += n;
+        });
+        return byModel;
     }
 
     private static List<long[]> sortedByTotals(List<long[]> rows) {

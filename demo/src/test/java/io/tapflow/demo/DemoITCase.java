@@ -9,6 +9,7 @@ import io.tapflow.localstack.clickhouse.ClickHouseHttp;
 import io.tapflow.localstack.flink.JobSubmitter;
 import io.tapflow.localstack.grafana.DashboardCheck;
 import io.tapflow.localstack.grafana.GrafanaDashboards;
+import io.tapflow.localstack.prometheus.PrometheusQuery;
 import io.tapflow.localstack.stack.LocalStack;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -109,22 +110,17 @@ class DemoITCase {
     private static void printPrometheusSamples(String prometheus, long from) {
         String query = "{__name__=~\"gen_ai_server_(requests_total|concurrent_requests_max|tokens_total)\"}[15m]";
         try {
-            var http = java.net.http.HttpClient.newHttpClient();
-            var response = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(prometheus
-                            + "/api/v1/query?query=" + java.net.URLEncoder.encode(query, StandardCharsets.UTF_8)))
-                    .timeout(Duration.ofSeconds(30)).GET().build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString());
-            var root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body());
-            System.out.printf("Prometheus LLM samples (s after the demo started), now +%.1f s:%n",
-                    (System.currentTimeMillis() - from) / 1000.0);
-            for (var series : root.path("data").path("result")) {
+            long now = System.currentTimeMillis();
+            List<PrometheusQuery.Series> all = new PrometheusQuery(prometheus).matrix(query, now);
+            System.out.printf("Prometheus LLM samples (s after the demo started), now +%.1f s:%n", (now - from) / 1000.0);
+            for (PrometheusQuery.Series series : all) {
                 StringBuilder times = new StringBuilder();
-                for (var v : series.path("values")) {
-                    times.append(String.format(" %+.1f=%s", v.get(0).asDouble() - from / 1000.0, v.get(1).asText()));
+                for (double[] v : series.samples()) {
+                    times.append(String.format(" %+.1f=%s", v[0] - from / 1000.0, v[1]));
                 }
-                System.out.println("  " + series.path("metric") + ":" + times);
+                System.out.println("  " + series.labels() + ":" + times);
             }
-        } catch (Exception e) {
+        } catch (RuntimeException e) {
             System.out.println("could not read the LLM samples from Prometheus: " + e);
         }
     }

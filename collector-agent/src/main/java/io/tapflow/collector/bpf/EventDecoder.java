@@ -179,30 +179,21 @@ final class EventDecoder {
     }
 
     private String address(ByteBuffer buffer, int at, int family) {
-        switch (family) {
-            case 1 -> {
-                long a = buffer.getInt(at) & 0xFFFF_FFFFL;
-                String cached = ipv4Text.find(a, 0);
-                if (cached == null) {
-                    cached = AddressText.format(buffer, at, 4);
-                    ipv4Text.put(a, 0, cached);
-                }
-                return cached;
-            }
-            case 2 -> {
-                long a = buffer.getLong(at);
-                long b = buffer.getLong(at + Long.BYTES);
-                String cached = ipv6Text.find(a, b);
-                if (cached == null) {
-                    cached = AddressText.format(buffer, at, 16);
-                    ipv6Text.put(a, b, cached);
-                }
-                return cached;
-            }
-            default -> {
-                return "0.0.0.0";
-            }
+        return switch (family) {
+            case 1 -> address(ipv4Text, buffer.getInt(at) & 0xFFFF_FFFFL, 0, buffer, at, 4);
+            case 2 -> address(ipv6Text, buffer.getLong(at), buffer.getLong(at + Long.BYTES), buffer, at, 16);
+            default -> "0.0.0.0";
+        };
+    }
+
+    /** The text of the address {@code (a, b)} (its bytes at {@code at}), formatted once while it stays cached. */
+    private static String address(RecentText cache, long a, long b, ByteBuffer buffer, int at, int length) {
+        String cached = cache.find(a, b);
+        if (cached == null) {
+            cached = AddressText.format(buffer, at, length);
+            cache.put(a, b, cached);
         }
+        return cached;
     }
 
     private static String state(byte value) {

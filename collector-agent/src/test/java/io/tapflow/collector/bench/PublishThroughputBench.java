@@ -115,17 +115,7 @@ public final class PublishThroughputBench {
     /** The capture's events, {@code loops} times over (each loop has its own socket ids). */
     private static List<SpecificRecord> replay(Path capture, int loops) throws Exception {
         List<SpecificRecord> out = new ArrayList<>();
-        RawEventSink sink = new RawEventSink() {
-            @Override
-            public void onSocketData(SocketDataEvent event) {
-                out.add(event);
-            }
-
-            @Override
-            public void onTcpEvent(TcpEvent event) {
-                out.add(event);
-            }
-        };
+        RawEventSink sink = RawEventSink.of(out::add);
         try (PcapReplaySource source = PcapReplaySource.open(capture, new AgentIdentity("bench-agent", "bench"),
                 CaptureFilter.defaults(), ReplayOptions.defaults().withLoops(loops))) {
             while (source.poll(sink, Duration.ofMillis(10)) != PcapReplaySource.END_OF_INPUT) {

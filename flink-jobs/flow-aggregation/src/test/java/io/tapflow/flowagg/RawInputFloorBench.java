@@ -35,7 +35,7 @@ public final class RawInputFloorBench {
     }
 
     public static void main(String[] args) throws Exception {
-        long events = args.length == 2 && args[0].equals("--events") ? Long.parseLong(args[1]) : 500_000;
+        long events = Long.parseLong(FlowAggregationBench.options(args).getOrDefault("events", "500000"));
         MiniClusterWithClientResource flink = FlowAggregationBench.startCluster();
         try (JobFixture fixture = JobFixture.start("flowagg_floor")) {
             System.out.printf("input floor: publishing %,d raw events of real traffic%n", events);

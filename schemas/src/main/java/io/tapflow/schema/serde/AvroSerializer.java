@@ -148,11 +148,7 @@ public class AvroSerializer<T> implements Serializer<T> {
 
         void writeHeader(int schemaId) {
             ensure(WireFormat.HEADER_LENGTH);
-            buf[count] = WireFormat.MAGIC_BYTE;
-            buf[count + 1] = (byte) (schemaId >>> 24);
-            buf[count + 2] = (byte) (schemaId >>> 16);
-            buf[count + 3] = (byte) (schemaId >>> 8);
-            buf[count + 4] = (byte) schemaId;
+            WireFormat.putHeader(buf, count, schemaId);
             count += WireFormat.HEADER_LENGTH;
         }
 

@@ -26,7 +26,18 @@ public final class WireFormat {
 
     /** Just the 5 header bytes, for writers that stream the body after it. */
     public static byte[] header(int schemaId) {
-        return ByteBuffer.allocate(HEADER_LENGTH).put(MAGIC_BYTE).putInt(schemaId).array();
+        byte[] header = new byte[HEADER_LENGTH];
+        putHeader(header, 0, schemaId);
+        return header;
+    }
+
+    /** Writes the 5 header bytes into {@code dst} at {@code at}, for writers with a buffer of their own. */
+    public static void putHeader(byte[] dst, int at, int schemaId) {
+        dst[at] = MAGIC_BYTE;
+        dst[at + 1] = (byte) (schemaId >>> 24);
+        dst[at + 2] = (byte) (schemaId >>> 16);
+        dst[at + 3] = (byte) (schemaId >>> 8);
+        dst[at + 4] = (byte) schemaId;
     }
 
     /**

@@ -1,19 +1,17 @@
 package io.tapflow.protocols.bench;
 
+import io.tapflow.protocols.http1.HeadDelimiters;
 import io.tapflow.protocols.testing.Capture.DirectedSegment;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 
 /**
  * The floor under {@link KeepAliveCpuRun} on this machine: the same captured bytes, searched 8 bytes per step for
- * every {@code '\n'} and {@code ':'} (the delimiters an HTTP/1 head parser must find, with the word-at-a-time
- * search its parser uses) and nothing else: no message, no header lookup, no buffering. A parser that reads
+ * every {@code '\n'} and {@code ':'} (the delimiters an HTTP/1 head parser must find, with the head parser's own
+ * word-at-a-time primitives) and nothing else: no message, no header lookup, no buffering. A parser that reads
  * every byte of the heads cannot run faster than this (one that skips bodies by their length can beat it by the
  * bodies' share of the bytes); its figure over this one says how much the parsing itself costs, apart from how
  * fast the machine is. Same contract as {@link KeepAliveCpuRun#get}: {bytes, thread CPU ns, checksum}.
@@ -21,11 +19,6 @@ import java.util.function.Supplier;
 final class DelimiterScanCpuRun implements Supplier<long[]> {
 
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
-    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class,
-            ByteOrder.LITTLE_ENDIAN);
-    private static final long LF = 0x0A0A0A0A0A0A0A0AL;
-    private static final long COLON = 0x3A3A3A3A3A3A3A3AL;
-    private static final long HIGHS = 0x8080808080808080L;
 
     private final List<byte[]> segments = new ArrayList<>();
     private final long bytesPerPass;
@@ -61,26 +54,8 @@ final class DelimiterScanCpuRun implements Supplier<long[]> {
         return new long[] {bytes, elapsed, found};
     }
 
-    /** How many {@code '\n'} and {@code ':'} bytes {@code b} holds. */
+    /** How many {@code '\n'} and {@code ':'} bytes {@code b} holds ({@link HeadDelimiters#count}). */
     static int delimiters(byte[] b) {
-        int n = 0;
-        int i = 0;
-        for (; i + Long.BYTES <= b.length; i += Long.BYTES) {
-            long w = (long) LONGS.get(b, i);
-            n += Long.bitCount(zeroBytes(w ^ LF) | zeroBytes(w ^ COLON));
-        }
-        for (; i < b.length; i++) {
-            if (b[i] == '\n' || b[i] == ':') {
-                n++;
-            }
-        }
-        return n;
-    }
-
-    /** The high bit of every zero byte of {@code v} (exact: no false positives above a zero byte, see below). */
-    private static long zeroBytes(long v) {
-        // (v - 0x01..) & ~v & 0x80.. can flag a 0x01 byte above a zero byte; the exact form masks the low 7 bits
-        long low = (v & ~HIGHS) + ~HIGHS;
-        return ~(low | v | ~HIGHS);
+        return HeadDelimiters.count(b);
     }
 }
